@@ -1,0 +1,75 @@
+"""The ``embedlens`` command line: ``embedlens COMMAND ...`` or ``python -m embedlens COMMAND ...``.
+
+Every command prints progress on stderr and, as the last line of stdout, one JSON object (or,
+for ``neighbors``, a JSON list). Bad input prints ``error: ...`` on stderr and exits 2 with no
+traceback and no partial output file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from embedlens.errors import EmbedlensError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that prints ``error: ...`` and exits 2 (its default) without the usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"error: {message} (see `embedlens {self.prog.split()[-1]} --help`)\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    from embedlens.cli import evaluate, pipeline
+
+    parser = _Parser(prog="embedlens", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--workspace", help="workspace folder (default: $EMBEDLENS_HOME or ~/.embedlens)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    pipeline.add_commands(sub)
+    evaluate.add_commands(sub)
+    return parser
+
+
+def emit(summary: Any) -> None:
+    """Print the command's JSON summary as the last line of stdout."""
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False, default=_json_default) + "\n")
+    sys.stdout.flush()
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.handler(args)
+    except EmbedlensError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except FileNotFoundError as exc:
+        sys.stderr.write(f"error: file not found: {exc.filename}; check the path.\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted; finished work is kept in the workspace.\n")
+        return 130
+    if result is not None:
+        emit(result)
+    return 0

@@ -1,0 +1,283 @@
+"""``embed``, ``project``, ``cluster`` and ``serve``: the pipeline from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from embedlens.cli.progress import StderrProgress
+from embedlens.dataset import Dataset
+from embedlens.errors import DataError
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register the pipeline sub-commands."""
+    p = sub.add_parser("embed", help="embed a text column; writes the input plus `embedding`")
+    _add_input(p)
+    p.add_argument("--text-column", help="text column (default: the longest-text column)")
+    p.add_argument("--model", default="all-MiniLM-L6-v2", help="model name or local path")
+    p.add_argument(
+        "--backend", default="sentence-transformers", help="sentence-transformers | tfidf-svd"
+    )
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the embedding cache"
+    )
+    p.add_argument("-o", "--output", required=True, help="output .parquet")
+    p.set_defaults(handler=run_embed)
+
+    p = sub.add_parser("project", help="project vectors to 2D/3D; adds x, y (and z)")
+    _add_input(p)
+    p.add_argument("--vector-column", default="embedding")
+    p.add_argument("--method", default="umap", choices=["pca", "tsne", "umap"])
+    p.add_argument("--dims", type=int, default=2, choices=[2, 3])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE")
+    p.add_argument("--n-neighbors", type=int, default=15, help="UMAP")
+    p.add_argument("--min-dist", type=float, default=0.1, help="UMAP")
+    p.add_argument("--metric", default="cosine", choices=["cosine", "euclidean"])
+    p.add_argument("--pca-dims", type=int, default=50, help="pre-reduce wider input (0 = off)")
+    p.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        help="fit on this many rows and place the rest with transform (0 = fit on all)",
+    )
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(handler=run_project)
+
+    p = sub.add_parser("cluster", help="cluster vectors; adds cluster and cluster_label")
+    _add_input(p)
+    p.add_argument("--vector-column", default="embedding")
+    p.add_argument(
+        "--method", default="kmeans", choices=["kmeans", "hdbscan", "dbscan", "agglomerative"]
+    )
+    p.add_argument(
+        "--k", type=int, default=None, help="clusters (kmeans/agglomerative; default: automatic)"
+    )
+    p.add_argument("--min-cluster-size", type=int, default=10, help="hdbscan")
+    p.add_argument("--eps", type=float, default=0.5, help="dbscan")
+    p.add_argument("--min-samples", type=int, default=5, help="dbscan/hdbscan")
+    p.add_argument("--metric", default="cosine", choices=["cosine", "euclidean"])
+    p.add_argument(
+        "--space",
+        default="vectors",
+        choices=["vectors", "map"],
+        help="cluster the vectors or x/y(/z)",
+    )
+    p.add_argument("--text-column", help="text for keyword labels (default: detected)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(handler=run_cluster)
+
+    p = sub.add_parser("serve", help="start the web app")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="localhost")
+    p.set_defaults(handler=run_serve)
+
+
+def _add_input(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", help="CSV, TSV, Parquet, JSONL (or .npy of vectors)")
+    p.add_argument("--no-header", action="store_true", help="the file has no header row")
+    p.add_argument("--vectors-file", help="a .npy of row vectors beside the table")
+
+
+def _workspace_root(args: argparse.Namespace) -> Path:
+    from embedlens.store import default_home
+
+    return Path(args.workspace).expanduser() if args.workspace else default_home()
+
+
+def _load(args: argparse.Namespace, progress: StderrProgress, **columns: Any) -> Dataset:
+    from embedlens.io import load_table
+
+    ds = load_table(
+        args.input,
+        header=not args.no_header,
+        vectors_file=getattr(args, "vectors_file", None),
+        **columns,
+    )
+    if ds.report is not None:
+        for note in ds.report.notes:
+            progress.info(note)
+        if ds.report.dropped:
+            progress.info(ds.report.summary())
+    return ds
+
+
+def _require_vectors(ds: Dataset, column: str, source: str) -> np.ndarray:
+    if ds.vectors is None:
+        raise DataError(
+            f"{source}: no vector column {column!r} found; run `embedlens embed` first or pass "
+            "--vector-column with the column that holds the vectors."
+        )
+    return ds.vectors
+
+
+def _output_frame(ds: Dataset, vector_column: str | None) -> pd.DataFrame:
+    """The input's columns, with the vectors as a list column when the loader split them off."""
+    from embedlens.io import frame_with_vectors
+
+    if ds.vectors is not None and vector_column and vector_column not in ds.frame.columns:
+        return frame_with_vectors(ds, ds.vectors, column=vector_column)
+    return ds.frame.copy()
+
+
+def _write(frame: pd.DataFrame, output: str) -> str:
+    from embedlens.io import write_table
+
+    write_table(frame, output)
+    return str(Path(output))
+
+
+def run_embed(args: argparse.Namespace) -> dict[str, Any]:
+    """Embed the text column and write the table plus an ``embedding`` column."""
+    from embedlens.embedders import embed_texts
+
+    progress = StderrProgress("embed", quiet=args.quiet)
+    ds = _load(args, progress, text_column=args.text_column)
+    if ds.text_column is None:
+        raise DataError(f"{args.input}: no text column found; name it with --text-column.")
+    cache = None
+    if not args.no_cache:
+        from embedlens.store import EmbeddingCache
+
+        root = _workspace_root(args)
+        root.mkdir(parents=True, exist_ok=True)
+        cache = EmbeddingCache(root / "embeddings.sqlite")
+    result = embed_texts(
+        ds.texts,
+        backend=args.backend,
+        model=args.model,
+        batch_size=args.batch_size,
+        device=args.device,
+        cache=cache,
+        on_progress=progress,
+    )
+    for note in result.notes:
+        progress.info(note)
+    frame = ds.frame.copy()
+    frame["embedding"] = list(result.vectors)
+    output = _write(frame, args.output)
+    return {**result.summary(), "text_column": ds.text_column, "output": output}
+
+
+def run_project(args: argparse.Namespace) -> dict[str, Any]:
+    """Project the vectors and write the table plus x, y (and z)."""
+    from embedlens.reduce import ProjectionParams, fit_sample_transform, project
+
+    progress = StderrProgress("project", quiet=args.quiet)
+    ds = _load(args, progress, vector_column=args.vector_column, text_column=None)
+    X = _require_vectors(ds, args.vector_column, args.input)
+    params = ProjectionParams(
+        method=args.method,
+        dims=args.dims,
+        seed=args.seed,
+        perplexity=args.perplexity,
+        n_neighbors=args.n_neighbors,
+        min_dist=args.min_dist,
+        metric=args.metric,
+        pca_dims=args.pca_dims,
+    )
+    if args.sample and args.sample < len(X):
+        proj = fit_sample_transform(X, params, sample_size=args.sample, on_progress=progress)
+    else:
+        proj = project(X, params, on_progress=progress)
+    for note in proj.notes:
+        progress.info(note)
+    frame = _output_frame(ds, args.vector_column)
+    for axis, name in enumerate("xyz"[: proj.coords.shape[1]]):
+        frame[name] = proj.coords[:, axis]
+    output = _write(frame, args.output)
+    return {
+        "rows": len(frame),
+        "output": output,
+        "method": proj.params.method,
+        "dims": proj.params.dims,
+        "seconds": round(proj.seconds, 3),
+        "notes": list(proj.notes),
+        "params": proj.params.to_dict(),
+    }
+
+
+def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
+    """Cluster the vectors (or the map) and write the table plus cluster and cluster_label."""
+    from embedlens.cluster import ClusterParams, cluster
+
+    progress = StderrProgress("cluster", quiet=args.quiet)
+    ds = _load(args, progress, vector_column=args.vector_column, text_column=args.text_column)
+    if args.space == "map":
+        axes = [c for c in ("x", "y", "z") if c in ds.frame.columns]
+        if len(axes) < 2:
+            raise DataError(
+                f"{args.input}: --space map needs x and y columns; run `embedlens project` first."
+            )
+        X = np.ascontiguousarray(ds.frame[axes].to_numpy(dtype=np.float32))
+    else:
+        X = _require_vectors(ds, args.vector_column, args.input)
+    params = ClusterParams(
+        method=args.method,
+        k=args.k,
+        min_cluster_size=args.min_cluster_size,
+        eps=args.eps,
+        min_samples=args.min_samples,
+        metric=args.metric,
+        space=args.space,
+        seed=args.seed,
+    )
+    result = cluster(X, params, texts=ds.texts or None, on_progress=progress)
+    for note in result.notes:
+        progress.info(note)
+    frame = _output_frame(ds, args.vector_column)
+    frame["cluster"] = result.labels.astype(np.int64)
+    frame["cluster_label"] = result.label_for_rows()
+    output = _write(frame, args.output)
+    sizes = pd.Series(result.labels).value_counts().sort_index()
+    return {
+        "rows": len(frame),
+        "output": output,
+        "method": result.params.method,
+        "n_clusters": result.n_clusters,
+        "noise": int((result.labels == -1).sum()),
+        "clusters": {
+            str(k): {"size": int(v), "label": result.names.get(int(k), "")}
+            for k, v in sizes.items()
+        },
+        "seconds": round(result.seconds, 3),
+        "notes": list(result.notes),
+    }
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    """Start the Streamlit app (blocks until it stops)."""
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    if not app.is_file():
+        raise DataError(
+            f"app.py not found next to the embedlens package ({app}); run from a source checkout."
+        )
+    env = dict(os.environ)
+    if args.workspace:
+        env["EMBEDLENS_HOME"] = str(Path(args.workspace).expanduser())
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.host,
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    sys.stderr.write(f"serve: embedlens on http://{args.host}:{args.port}\n")
+    raise SystemExit(subprocess.call(cmd, env=env))

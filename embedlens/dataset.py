@@ -1,0 +1,93 @@
+"""The in-memory dataset every step works on, and its load report."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+CACHE_VERSION = "1"
+
+
+@dataclass(frozen=True, eq=False)
+class LoadReport:
+    """What loading did: rows read and kept, rows dropped and why, choices made."""
+
+    source: str
+    rows_read: int
+    rows_kept: int
+    dropped: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    encoding: str | None = None
+
+    def summary(self) -> str:
+        """One human sentence, e.g. ``Kept 398 of 400 rows (2 empty text).``"""
+        text = f"Kept {self.rows_kept:,} of {self.rows_read:,} rows"
+        if self.dropped:
+            reasons = ", ".join(f"{n:,} {why}" for why, n in self.dropped.items())
+            text += f" (dropped: {reasons})"
+        return text + "."
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A loaded table: metadata frame, stable row ids, the chosen columns and optional vectors.
+
+    ``ids`` speak for rows from load to export: the value of a unique ``id`` column when the
+    file has one, else the row's 0-based position among the file's data rows (so ids survive
+    dropped rows).
+    """
+
+    name: str
+    frame: pd.DataFrame
+    ids: np.ndarray
+    text_column: str | None = None
+    label_column: str | None = None
+    vector_column: str | None = None
+    vectors: np.ndarray | None = None
+    report: LoadReport | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.ids) != len(self.frame):
+            raise ValueError(f"ids has {len(self.ids)} entries for {len(self.frame)} rows")
+        if self.vectors is not None and len(self.vectors) != len(self.frame):
+            raise ValueError(f"vectors has {len(self.vectors)} rows for {len(self.frame)} rows")
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def texts(self) -> list[str]:
+        """The text column as plain Python strings ('' for missing values)."""
+        if self.text_column is None:
+            return []
+        col = self.frame[self.text_column]
+        return ["" if pd.isna(v) else str(v) for v in col.tolist()]
+
+    @property
+    def labels(self) -> np.ndarray | None:
+        """The label column as an object array, or None when there is none."""
+        if self.label_column is None:
+            return None
+        col = self.frame[self.label_column]
+        return np.asarray(["" if pd.isna(v) else str(v) for v in col.tolist()], dtype=object)
+
+    def fingerprint(self) -> str:
+        """A content hash of the rows, chosen columns and vectors (cache keys, workspace ids)."""
+        h = hashlib.sha1(CACHE_VERSION.encode())
+        h.update(pd.util.hash_pandas_object(self.frame.astype(str), index=False).values.tobytes())
+        h.update(np.asarray(self.ids).astype(str).astype("U").tobytes())
+        h.update(repr((self.text_column, self.label_column, self.vector_column)).encode())
+        if self.vectors is not None:
+            h.update(np.ascontiguousarray(self.vectors).tobytes())
+        return h.hexdigest()[:16]
+
+
+def array_fingerprint(X: np.ndarray) -> str:
+    """sha1 of an array's shape, dtype and bytes (16 hex chars)."""
+    arr = np.ascontiguousarray(X)
+    h = hashlib.sha1(f"{CACHE_VERSION}|{arr.shape}|{arr.dtype}".encode())
+    h.update(arr.tobytes())
+    return h.hexdigest()[:16]
