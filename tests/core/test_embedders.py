@@ -79,8 +79,9 @@ def test_cache_serves_repeats_and_counts_honestly(tmp_path):
     np.testing.assert_array_equal(first.vectors[0], first.vectors[6])
 
     second_model = CountingEmbedder()
-    second = embed_texts(TEXTS + ["A brand new sentence about rain."], embedder=second_model,
-                         cache=cache)
+    second = embed_texts(
+        TEXTS + ["A brand new sentence about rain."], embedder=second_model, cache=cache
+    )
     assert (second.embedded, second.cached) == (1, 6)
     assert second_model.seen == ["A brand new sentence about rain."]
     np.testing.assert_array_equal(second.vectors[:6], first.vectors[:6])
@@ -93,8 +94,9 @@ def test_lazy_loader_is_not_called_when_everything_is_cached(tmp_path):
     def loader():
         raise AssertionError("model loaded although every text was cached")
 
-    result = embed_texts(TEXTS, backend="sentence-transformers", model="counting",
-                         embedder=loader, cache=cache)
+    result = embed_texts(
+        TEXTS, backend="sentence-transformers", model="counting", embedder=loader, cache=cache
+    )
     assert result.embedded == 0 and result.cached == len(TEXTS)
 
 

@@ -1,0 +1,376 @@
+"""Decide which columns are the ids, vectors, text and labels, then build the Dataset.
+
+Detection order: id column, vector column (named like ``embedding`` or holding lists), text
+column (longest mean string length), per-dimension numeric vectors (only when there is no
+text column, or on request with ``vector_column="*"``), then a low-cardinality label column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from embedlens.dataset import Dataset, LoadReport
+from embedlens.errors import DataError, InvalidParameterError
+from embedlens.io.vectors import (
+    looks_like_vector_column,
+    looks_like_vector_name,
+    numeric_block,
+    parse_vector_column,
+)
+
+_LABEL_NAMES = (
+    "label",
+    "labels",
+    "class",
+    "category",
+    "topic",
+    "target",
+    "genre",
+    "tag",
+    "sentiment",
+    "cluster",
+    "group",
+    "y",
+    "class_index",
+    "label_id",
+)
+# Integer columns with these names are labels, never vector dimensions.
+_LABEL_INT_NAMES = frozenset(
+    {"label", "labels", "class", "category", "topic", "target", "class_index", "label_id"}
+)
+_MAX_LABELS = 50
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+@dataclass
+class _Roles:
+    """The working state while columns are assigned (mutable, internal)."""
+
+    ids: np.ndarray
+    id_column: str | None = None
+    text: str | None = None
+    label: str | None = None
+    vector: str | None = None
+    vector_columns: list[str] = field(default_factory=list)
+    vectors: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _is_id_name(name: object) -> bool:
+    return str(name).strip().lower() == "id"
+
+
+def _columns_list(frame: pd.DataFrame) -> str:
+    names = [repr(str(c)) for c in frame.columns]
+    shown = ", ".join(names[:30]) + (f", ... ({len(names)} in all)" if len(names) > 30 else "")
+    return shown
+
+
+def _require(frame: pd.DataFrame, column: str, role: str, source: str) -> None:
+    if column not in frame.columns:
+        raise DataError(
+            f"{source}: there is no column named {column!r} (asked for as the {role} column). "
+            f"Available columns: {_columns_list(frame)}; choose one of them."
+        )
+
+
+def _is_stringish(series: pd.Series) -> bool:
+    if isinstance(series.dtype, pd.ArrowDtype):
+        return False
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return True
+    if series.dtype != object:
+        return False
+    sample = series.dropna().head(50).tolist()
+    return bool(sample) and sum(isinstance(v, str) for v in sample) > len(sample) / 2
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+        series.dtype
+    )
+
+
+def _is_integer_like(series: pd.Series) -> bool:
+    if pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return True
+    return False
+
+
+def _blank(series: pd.Series) -> np.ndarray:
+    """True where a cell has no text: missing, empty or whitespace only."""
+    missing = series.isna().to_numpy()
+    as_text = series.astype(object).where(~missing, "")
+    blank = np.array([not str(v).strip() for v in as_text.tolist()], dtype=bool)
+    return missing | blank
+
+
+def _distinct(series: pd.Series) -> int:
+    try:
+        return int(series.dropna().nunique())
+    except TypeError:  # unhashable cells (lists, dicts)
+        return int(series.dropna().astype(str).nunique())
+
+
+def _label_like(series: pd.Series, n: int) -> bool:
+    if not (_is_stringish(series) or _is_integer_like(series)):
+        return False
+    k = _distinct(series)
+    return 2 <= k <= _MAX_LABELS and k < n / 2
+
+
+def _find_ids(frame: pd.DataFrame, notes: list[str]) -> tuple[np.ndarray, str | None]:
+    positions = np.arange(len(frame), dtype=np.int64)
+    col = next((c for c in frame.columns if _is_id_name(c)), None)
+    if col is None:
+        return positions, None
+    values = frame[col]
+    if values.isna().any():
+        notes.append(f"Column {col!r} has empty cells; using row numbers as ids.")
+        return positions, None
+    try:
+        unique = bool(values.is_unique)
+    except TypeError:  # unhashable cells (lists, objects)
+        notes.append(f"Column {col!r} holds lists or objects, not ids; using row numbers as ids.")
+        return positions, None
+    if not unique:
+        notes.append(f"Column {col!r} has repeated values; using row numbers as ids.")
+        return positions, None
+    if _is_integer_like(values):
+        return values.to_numpy(dtype=np.int64), col
+    if pd.api.types.is_float_dtype(values.dtype) and np.all(np.mod(values.to_numpy(), 1) == 0):
+        return values.to_numpy(dtype=np.int64), col
+    return np.asarray(values.tolist(), dtype=object), col
+
+
+def _mean_length(series: pd.Series) -> float:
+    values = series.dropna()
+    if values.empty:
+        return 0.0
+    return float(values.astype(str).str.len().mean())
+
+
+def _pick_vectors(
+    frame: pd.DataFrame,
+    roles: _Roles,
+    vector_column: str | None,
+    label_column: str | None,
+    source: str,
+) -> None:
+    """Resolve an explicit vector column, or detect a list/JSON-list one."""
+    if roles.vectors is not None:
+        return
+    if vector_column == "*":
+        skip = {roles.id_column, label_column}
+        cols = [c for c in frame.columns if c not in skip and _numeric_enough(frame[c])]
+        cols = [c for c in cols if not _label_named_int(frame[c], c)]
+        if len(cols) < 2:
+            raise DataError(
+                f"{source}: vector_column='*' needs at least 2 numeric columns; found "
+                f"{len(cols)} among {_columns_list(frame)}."
+            )
+        roles.vectors = numeric_block(frame, cols, source=source)
+        roles.vector, roles.vector_columns = "*", cols
+        roles.notes.append(_numeric_note(cols))
+        return
+    if vector_column is not None:
+        roles.vectors = parse_vector_column(
+            frame[vector_column], column=vector_column, source=source
+        )
+        roles.vector, roles.vector_columns = vector_column, [vector_column]
+        return
+    for col in frame.columns:
+        if col in (roles.id_column, label_column) or _is_id_name(col):
+            continue
+        if looks_like_vector_column(frame[col], name_hint=looks_like_vector_name(col)):
+            roles.vectors = parse_vector_column(frame[col], column=col, source=source)
+            roles.vector, roles.vector_columns = col, [col]
+            roles.notes.append(
+                f"Vector column {col!r} detected ({roles.vectors.shape[1]} dimensions)."
+            )
+            return
+
+
+def _numeric_enough(series: pd.Series) -> bool:
+    """Numeric dtype, or text cells that are at least 90% numbers (one stray bad cell)."""
+    if _is_numeric(series):
+        return True
+    if not _is_stringish(series):
+        return False
+    values = series.dropna().astype(str)
+    if values.empty:
+        return False
+    return float(values.str.match(_NUMBER).mean()) >= 0.9
+
+
+def _label_named_int(series: pd.Series, name: str) -> bool:
+    return _is_integer_like(series) and str(name).strip().lower() in _LABEL_INT_NAMES
+
+
+def _numeric_note(cols: list[str]) -> str:
+    shown = ", ".join(repr(str(c)) for c in cols[:4])
+    more = f", ... {cols[-1]!r}" if len(cols) > 4 else ""
+    return f"Vectors from {len(cols)} numeric columns ({shown}{more})."
+
+
+def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, source: str) -> None:
+    n = len(frame)
+    taken = {roles.id_column, roles.label, *roles.vector_columns}
+    if text_column is not None:
+        if _blank(frame[text_column]).all():
+            raise DataError(
+                f"{source}, column {text_column!r}: every cell is empty; choose a column "
+                f"that holds text. Available columns: {_columns_list(frame)}."
+            )
+        roles.text = text_column
+        return
+    strings = [
+        c
+        for c in frame.columns
+        if c not in taken and not _is_id_name(c) and _is_stringish(frame[c])
+    ]
+    scored = [(c, _mean_length(frame[c])) for c in strings]
+    scored = [(c, m) for c, m in scored if m > 0]
+    texty = [(c, m) for c, m in scored if not _label_like(frame[c], n)]
+    if texty:
+        roles.text = max(texty, key=lambda cm: cm[1])[0]
+        roles.notes.append(f"Text column {roles.text!r} detected (longest text).")
+        return
+    if roles.vectors is None:
+        numeric = [
+            c
+            for c in frame.columns
+            if c not in taken and _is_numeric(frame[c]) and not _label_named_int(frame[c], c)
+        ]
+        if len(numeric) >= 2:
+            roles.vectors = numeric_block(frame, numeric, source=source)
+            roles.vector, roles.vector_columns = "*", numeric
+            roles.notes.append(_numeric_note(numeric))
+            return
+    if scored and roles.vectors is None:
+        roles.text = max(scored, key=lambda cm: cm[1])[0]
+        roles.notes.append(f"Text column {roles.text!r} detected (longest text).")
+        return
+    if roles.vectors is None:
+        raise DataError(
+            f"{source}: found no text column (a column of strings) and no vectors. Columns: "
+            f"{_columns_list(frame)}; name the text column with text_column=..., or the "
+            "vectors with vector_column=... ('*' for one numeric column per dimension)."
+        )
+
+
+def _pick_label(frame: pd.DataFrame, roles: _Roles, label_column: str | None) -> None:
+    if label_column is not None:
+        roles.label = label_column
+        return
+    n = len(frame)
+    taken = {roles.id_column, roles.text, *roles.vector_columns}
+    candidates = [
+        c
+        for c in frame.columns
+        if c not in taken and not _is_id_name(c) and _label_like(frame[c], n)
+    ]
+    if not candidates:
+        return
+
+    def rank(col: str) -> tuple[int, int]:
+        name = str(col).strip().lower()
+        pref = _LABEL_NAMES.index(name) if name in _LABEL_NAMES else len(_LABEL_NAMES)
+        return pref, list(frame.columns).index(col)
+
+    roles.label = min(candidates, key=rank)
+    k = _distinct(frame[roles.label])
+    roles.notes.append(f"Label column {roles.label!r} detected ({k} distinct values).")
+
+
+def assemble(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    source: str,
+    text_column: str | None = None,
+    vector_column: str | None = None,
+    label_column: str | None = None,
+    vectors: np.ndarray | None = None,
+    encoding: str | None = None,
+    notes: list[str] | None = None,
+) -> Dataset:
+    """Assign column roles, drop rows without text and return the Dataset.
+
+    ``vectors`` (from a ``.npy`` beside the table) must already have one row per frame row.
+    Vector columns are removed from the frame (the vectors live in ``Dataset.vectors``).
+    """
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    for col, role in ((text_column, "text"), (label_column, "label")):
+        if col is not None:
+            _require(frame, col, role, source)
+    if vector_column not in (None, "*"):
+        _require(frame, vector_column, "vector", source)
+    if vectors is not None and vector_column is not None:
+        raise InvalidParameterError(
+            "Give either vectors_file or vector_column, not both; got "
+            f"vector_column={vector_column!r} with a vectors file."
+        )
+    all_notes = list(notes or [])
+    ids, id_column = _find_ids(frame, all_notes)
+    roles = _Roles(ids=ids, id_column=id_column, vectors=vectors, notes=all_notes)
+    if len(frame.columns) and all(_NUMBER.match(str(c)) for c in frame.columns):
+        roles.notes.append(
+            "Every column name is a number: the first row may be data. Pass header=False if "
+            "the file has no header row."
+        )
+    elif any(len(str(c)) > 60 for c in frame.columns):
+        roles.notes.append(
+            "A column name is longer than 60 characters: the first row may be data. Pass "
+            "header=False if the file has no header row."
+        )
+    _pick_vectors(frame, roles, vector_column, label_column, source)
+    roles.label = label_column
+    _pick_text(frame, roles, text_column, source)
+    _pick_label(frame, roles, label_column)
+
+    n = len(frame)
+    keep = np.ones(n, dtype=bool)
+    dropped: dict[str, int] = {}
+    if roles.text is not None:
+        keep = ~_blank(frame[roles.text])
+        if not keep.any():
+            raise DataError(
+                f"{source}, column {roles.text!r}: every cell is empty; choose a column that "
+                "holds text."
+            )
+        if (~keep).any():
+            dropped["empty text"] = int((~keep).sum())
+    out = frame.drop(columns=roles.vector_columns)
+    vecs = roles.vectors
+    if not keep.all():
+        out = out.loc[keep].reset_index(drop=True)
+        roles.ids = roles.ids[keep]
+        vecs = None if vecs is None else np.ascontiguousarray(vecs[keep])
+    if roles.text is not None:
+        dups = int(out[roles.text].astype(str).duplicated().sum())
+        if dups:
+            roles.notes.append(f"{dups:,} duplicate {'text' if dups == 1 else 'texts'} (kept).")
+    report = LoadReport(
+        source=source,
+        rows_read=n,
+        rows_kept=len(out),
+        dropped=dropped,
+        notes=tuple(roles.notes),
+        encoding=encoding,
+    )
+    return Dataset(
+        name=name,
+        frame=out,
+        ids=roles.ids,
+        text_column=roles.text,
+        label_column=roles.label,
+        vector_column=roles.vector if vecs is not None and roles.vector else None,
+        vectors=vecs,
+        report=report,
+    )

@@ -1,0 +1,324 @@
+"""Parse decoded text or bytes into a DataFrame: delimited text, JSON Lines and Parquet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import warnings
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from embedlens.errors import DataError
+
+_CANDIDATES = ("\t", ",", ";", "|")
+_DELIM_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_SNIFF_CHARS = 1 << 16
+
+
+def delimiter_name(sep: str) -> str:
+    """A readable name for a delimiter (``tab``, ``comma``, or the character itself)."""
+    return _DELIM_NAMES.get(sep, repr(sep))
+
+
+def sniff_delimiter(
+    text: str, *, prefer: str | None = None, quoting: int = csv.QUOTE_MINIMAL
+) -> str | None:
+    """The delimiter that splits the first lines into a consistent number (>= 2) of fields."""
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    best: tuple[float, int, int, str] | None = None
+    for rank, sep in enumerate(_CANDIDATES):
+        if sep not in sample:
+            continue
+        counts: list[int] = []
+        try:
+            for row in csv.reader(io.StringIO(sample), delimiter=sep, quoting=quoting):
+                if row:
+                    counts.append(len(row))
+                if len(counts) >= 50:
+                    break
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        width, freq = Counter(counts).most_common(1)[0]
+        consistency = freq / len(counts)
+        if width < 2 or consistency < 0.9:
+            continue
+        key = (consistency, int(sep == prefer), -rank, sep)
+        if best is None or key[:3] > best[:3]:
+            best = key
+    return None if best is None else best[3]
+
+
+def _header_names(text: str, sep: str, quoting: int) -> list[str] | None:
+    if len(sep) != 1:
+        return text.split("\n", 1)[0].rstrip("\r").split(sep)
+    try:  # the header is within the first MiB (slicing avoids copying a large file)
+        return next(csv.reader(io.StringIO(text[: 1 << 20]), delimiter=sep, quoting=quoting), None)
+    except csv.Error:
+        return None
+
+
+def _check_duplicates(names: list[str] | None, source: str) -> None:
+    if not names:
+        return
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(names, 1):
+        name = raw.strip()
+        if not name:
+            continue
+        if name in seen:
+            raise DataError(
+                f"{source}: the column name {name!r} appears twice in the header (columns "
+                f"{seen[name]} and {i}); rename one so every column has a unique name."
+            )
+        seen[name] = i
+
+
+def _first_long_row(text: str, sep: str, quoting: int, width: int) -> tuple[int, int] | None:
+    if len(sep) != 1:
+        return None
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting)
+        for i, row in enumerate(reader):
+            if i and len(row) > width:
+                return reader.line_num, len(row)
+    except csv.Error:
+        return None
+    return None
+
+
+def _read_delimited(text: str, *, sep: str, header: bool, quoting: int, source: str):
+    """One pandas parse; raises DataError with the file, line and what to do."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fast = {"engine": "c", "low_memory": False} if len(sep) == 1 else {"engine": "python"}
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sep if len(sep) == 1 else re.escape(sep),
+                header=0 if header else None,
+                keep_default_na=False,
+                na_values=[""],
+                quoting=quoting,
+                **fast,
+            )
+        except pd.errors.EmptyDataError:
+            raise DataError(
+                f"{source} has no rows or columns (only blank lines); choose a file with a "
+                "header row and at least one data row."
+            ) from None
+        except (pd.errors.ParserError, csv.Error, ValueError, OverflowError) as exc:
+            detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            match = _FIELDS.search(detail)
+            if match:
+                expected, line, saw = match.groups()
+                detail = f"line {line} has {saw} fields but the lines before it have {expected}"
+            raise DataError(
+                f"{source} could not be read as {delimiter_name(sep)}-separated text: "
+                f"{detail}; check the delimiter and quote fields that contain it."
+            ) from None
+    if header and not isinstance(frame.index, pd.RangeIndex):
+        names = _header_names(text, sep, quoting) or list(frame.columns)
+        where = _first_long_row(text, sep, quoting, len(names))
+        line = f"line {where[0]} has {where[1]} fields" if where else "data rows have more fields"
+        raise DataError(
+            f"{source}: {line} but the header row names {len(names)} columns; add the "
+            "missing column names or fix the delimiter."
+        )
+    if not header:
+        frame.columns = [f"col{i}" for i in range(frame.shape[1])]
+    return frame
+
+
+def parse_delimited(
+    text: str, *, source: str, sep: str | None, header: bool, fixed: bool, notes: list[str]
+) -> pd.DataFrame:
+    """Parse CSV/TSV text, retrying with a sniffed delimiter or without quoting when needed.
+
+    ``sep=None`` sniffs the delimiter (a file with no consistent delimiter is read as one
+    text per line). ``fixed=True`` (the user chose the delimiter) disables the retries.
+    """
+    if not text.strip():
+        raise DataError(
+            f"{source} contains only blank lines; choose a file with a header row and at "
+            "least one data row."
+        )
+    if sep is None:
+        sep = sniff_delimiter(text)
+        if sep is None:
+            return _lines_frame(text, header=header, source=source, notes=notes)
+    if not fixed and sep not in _CANDIDATES:
+        fixed = True
+    seps = [sep]
+    if not fixed:
+        other = sniff_delimiter(text, prefer=sep) or sniff_delimiter(text, quoting=csv.QUOTE_NONE)
+        if other is not None and other != sep:
+            seps.append(other)
+    first_error: DataError | None = None
+    single: tuple[pd.DataFrame, str, int] | None = None
+    for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_NONE):
+        for attempt_sep in seps:
+            try:
+                frame = _read_delimited(
+                    text, sep=attempt_sep, header=header, quoting=quoting, source=source
+                )
+            except DataError as exc:
+                if fixed:
+                    raise
+                first_error = first_error or exc
+                continue
+            if frame.shape[1] == 1 and not fixed:
+                # A one-column file is fine, unless another delimiter splits it.
+                single = single or (frame, attempt_sep, quoting)
+                continue
+            return _accept(frame, text, sep, attempt_sep, quoting, header, source, notes)
+        if single is not None:
+            return _accept(*single[:1], text, sep, single[1], single[2], header, source, notes)
+    if first_error is None:  # unreachable: every attempt either failed or returned
+        first_error = DataError(f"{source} could not be read as delimited text.")
+    if "\t" in text[:_SNIFF_CHARS] and sep != "\t":
+        raise DataError(f"{first_error} If the file is tab-separated, pass delimiter='\\t'.")
+    raise first_error
+
+
+def _accept(
+    frame: pd.DataFrame,
+    text: str,
+    sep: str,
+    used: str,
+    quoting: int,
+    header: bool,
+    source: str,
+    notes: list[str],
+) -> pd.DataFrame:
+    """Check the header for duplicates and note any retry that was needed."""
+    _check_duplicates(_header_names(text, used, quoting) if header else None, source)
+    if used != sep:
+        notes.append(
+            f"The file is {delimiter_name(used)}-separated, not {delimiter_name(sep)}-separated; "
+            f"read it with delimiter {used!r}."
+        )
+    if quoting == csv.QUOTE_NONE:
+        notes.append(
+            'Quote characters (") were read as plain text: the file has unbalanced quotes.'
+        )
+    return frame
+
+
+def _lines_frame(text: str, *, header: bool, source: str, notes: list[str]) -> pd.DataFrame:
+    lines = [line for line in text.splitlines() if line.strip()]
+    if header:
+        name, lines = lines[0].strip(), lines[1:]
+        notes.append(
+            f"No delimiter found: read one text per line, with the first line {name[:40]!r} "
+            "as the column name (pass header=False if it is a text)."
+        )
+        if not lines:
+            raise DataError(
+                f"{source} has a header line ({name[:40]!r}) but no data rows; add at least "
+                "one row, or pass header=False."
+            )
+    else:
+        name = "col0"
+        notes.append("No delimiter found: read one text per line.")
+    return pd.DataFrame({name: pd.Series(lines, dtype="str")})
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def parse_jsonl(text: str, *, source: str) -> pd.DataFrame:
+    """JSON Lines (one object per line), or a JSON array of objects."""
+    stripped = text.strip()
+    if not stripped:
+        raise DataError(f"{source} contains only blank lines; add one JSON object per line.")
+    records: list[dict[str, Any]] = []
+    if stripped.startswith("["):
+        try:
+            data = json.loads(stripped, object_pairs_hook=_no_duplicate_keys)
+        except _DuplicateKey as exc:
+            raise DataError(
+                f"{source}: the key {exc.args[0]!r} appears twice in one record; rename one."
+            ) from None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = getattr(exc, "msg", "too deeply nested")
+            raise DataError(
+                f"{source} is not valid JSON ({msg}); write one object per line."
+            ) from None
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise DataError(f"{source}: a JSON file must hold a list of objects (one per row).")
+        records = data
+    else:
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+            except _DuplicateKey as exc:
+                raise DataError(
+                    f"{source}, line {lineno}: the key {exc.args[0]!r} appears twice; rename "
+                    "one so every column has a unique name."
+                ) from None
+            except (json.JSONDecodeError, RecursionError) as exc:
+                msg = getattr(exc, "msg", "too deeply nested")
+                raise DataError(
+                    f"{source}, line {lineno}: not valid JSON ({msg}); each line must be one "
+                    'JSON object such as {"text": "...", "label": "..."}.'
+                ) from None
+            if not isinstance(obj, dict):
+                raise DataError(
+                    f"{source}, line {lineno}: expected a JSON object, got "
+                    f"{type(obj).__name__}; each line must be one object with named fields."
+                )
+            records.append(obj)
+    if not records:
+        raise DataError(f"{source} has no records; add at least one JSON object.")
+    frame = pd.DataFrame.from_records(records)
+    if frame.shape[1] == 0:
+        raise DataError(f"{source}: every record is empty ({{}}); add named fields.")
+    return frame
+
+
+def parse_parquet(data: bytes, *, source: str) -> pd.DataFrame:
+    """A Parquet file's table as a DataFrame (list columns stay arrays)."""
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DataError(
+            f"{source} could not be read as Parquet ({exc}); check that the file is complete."
+        ) from None
+    names = table.column_names
+    dup = next((c for c in names if names.count(c) > 1), None)
+    if dup is not None:
+        raise DataError(
+            f"{source}: the column name {dup!r} appears {names.count(dup)} times; rename them "
+            "so every column has a unique name."
+        )
+    try:
+        return table.to_pandas()
+    except (pa.ArrowException, ValueError, TypeError):
+        pass  # stale pandas metadata (e.g. Arrow list dtypes): use the Arrow schema alone
+    try:
+        return table.to_pandas(ignore_metadata=True)
+    except (pa.ArrowException, ValueError, TypeError) as exc:
+        raise DataError(f"{source}: a column type could not be converted ({exc}).") from None

@@ -1,0 +1,254 @@
+"""``load_table``: a user's file (path, upload bytes or stream) to a Dataset."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from embedlens.dataset import Dataset, LoadReport
+from embedlens.errors import DataError, InvalidParameterError
+from embedlens.io.columns import assemble
+from embedlens.io.encoding import binary_kind, read_text_file
+from embedlens.io.parsers import parse_delimited, parse_jsonl, parse_parquet
+from embedlens.io.vectors import load_npy
+from embedlens.progress import ProgressCallback, report
+from embedlens.validation import check_choice
+
+FORMATS = ("csv", "tsv", "parquet", "jsonl", "npy")
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "txt",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".npy": "npy",
+}
+SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(_EXTENSIONS)
+_DEFAULT_SEP = {"csv": ",", "tsv": "\t", "txt": None}
+
+
+def read_source(
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO,
+    name: str | None,
+) -> tuple[bytes, str]:
+    """Return ``(bytes, display name)`` for a path, bytes or a binary stream."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source), name or "<upload>"
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        label = name or path.name
+        if path.is_dir():
+            raise DataError(f"{path} is a folder; choose a data file inside it.")
+        try:
+            return path.read_bytes(), label
+        except FileNotFoundError:
+            raise DataError(f"{path}: file not found; check the path.") from None
+        except OSError as exc:
+            raise DataError(f"{path} could not be read ({exc.strerror or exc}).") from None
+    read = getattr(source, "read", None)
+    if callable(read):
+        data: Any = read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        label = name or Path(str(getattr(source, "name", "") or "<upload>")).name
+        return bytes(data), label
+    raise InvalidParameterError(
+        "The 'source' parameter of load_table must be a path, bytes or a binary file object. "
+        f"Got {type(source).__name__} instead."
+    )
+
+
+def _format_for(data: bytes, label: str, fmt: str | None) -> str:
+    if fmt is not None:
+        check_choice("fmt", fmt, FORMATS, owner="load_table")
+        return fmt
+    ext = Path(label).suffix.lower()
+    if ext in _EXTENSIONS:
+        return _EXTENSIONS[ext]
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    if data.startswith(b"\x93NUMPY"):
+        return "npy"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"{", b"[")):
+        return "jsonl"
+    return "txt"
+
+
+def _vectors_only(vectors: np.ndarray, *, name: str, source: str) -> Dataset:
+    n = len(vectors)
+    frame = pd.DataFrame({"id": np.arange(n, dtype=np.int64)})
+    note = f"Vectors only: {n:,} rows x {vectors.shape[1]} dimensions, no text column."
+    return Dataset(
+        name=name,
+        frame=frame,
+        ids=np.arange(n, dtype=np.int64),
+        vectors=vectors,
+        report=LoadReport(source=source, rows_read=n, rows_kept=n, notes=(note,)),
+    )
+
+
+def load_table(
+    source: str | os.PathLike[str] | bytes | BinaryIO,
+    *,
+    name: str | None = None,
+    fmt: str | None = None,
+    header: bool = True,
+    text_column: str | None = None,
+    vector_column: str | None = None,
+    label_column: str | None = None,
+    vectors_file: str | os.PathLike[str] | bytes | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Dataset:
+    r"""Load a CSV, TSV, Parquet, JSONL or ``.npy`` file into a Dataset.
+
+    Parameters
+    ----------
+    source : str, Path, bytes or binary file object
+        The file. Uploads (bytes) need ``name`` for the extension, else the format is sniffed.
+    name : str, optional
+        Display name and extension (``"data.csv"``); defaults to the file name.
+    fmt : {"csv", "tsv", "parquet", "jsonl", "npy"}, optional
+        Force the format; by default the extension decides (``.txt`` and unknown: sniffed).
+    header : bool, default=True
+        Whether delimited text has a header row; False names the columns col0, col1, ...
+    text_column, vector_column, label_column : str, optional
+        Column roles; detected when None (see the notes in ``Dataset.report``).
+        ``vector_column="*"`` uses every numeric column as one vector dimension.
+    vectors_file : str, Path or bytes, optional
+        A ``.npy`` of row vectors, one per data row of the table (never unpickled).
+    encoding : str, optional
+        Text encoding; detected when None (UTF-8/BOM, UTF-16, GB18030, Latin-1).
+    delimiter : str, optional
+        Field delimiter; by default from the extension, else sniffed, with one retry when a
+        "CSV" turns out to be tab- or semicolon-separated.
+    on_progress : callable, optional
+        ``on_progress(fraction, message)``.
+
+    Returns
+    -------
+    Dataset
+        Rows whose text is empty are dropped (counted in ``report.dropped``); ids are the
+        unique ``id`` column when present, else 0-based data-row positions.
+
+    Raises
+    ------
+    DataError
+        Empty, header-only, binary or undecodable files, duplicate column names, unknown
+        columns, bad vectors; the message names the file, row and column.
+
+    Examples
+    --------
+    >>> ds = load_table(b"text,topic\nhello world,a\nbye now,b\n", name="d.csv")
+    >>> ds.text_column, len(ds)
+    ('text', 2)
+    """
+    if delimiter is not None and (not isinstance(delimiter, str) or not delimiter):
+        raise InvalidParameterError(
+            "The 'delimiter' parameter of load_table must be a non-empty string. "
+            f"Got {delimiter!r} instead."
+        )
+    report(on_progress, 0.0, "Reading the file")
+    data, label = read_source(source, name)
+    ds_name = Path(label).stem or label
+    kind = _format_for(data, label, fmt)
+    notes: list[str] = []
+    text_encoding: str | None = None
+    external = None
+    if vectors_file is not None:
+        vlabel = "<vectors upload>" if isinstance(vectors_file, bytes) else Path(vectors_file).name
+        external = load_npy(vectors_file, source=vlabel)
+    report(on_progress, 0.2, f"Parsing {label}")
+    if kind == "npy":
+        if len(data) == 0:
+            raise DataError(f"{label} is empty (0 bytes); save an array with numpy.save.")
+        vectors = load_npy(data, source=label)
+        report(on_progress, 1.0, f"Loaded {len(vectors):,} vectors")
+        return _vectors_only(vectors, name=ds_name, source=label)
+    if kind == "parquet":
+        if len(data) == 0:
+            raise DataError(f"{label} is empty (0 bytes); choose a complete Parquet file.")
+        frame = parse_parquet(data, source=label)
+        if frame.shape[1] == 0:
+            raise DataError(f"{label} has no columns; choose a Parquet file with data.")
+        if len(frame) == 0:
+            raise DataError(f"{label} has columns ({_names(frame)}) but no rows.")
+    else:
+        if encoding is not None:
+            text = _decode_as(data, encoding, label)
+            text_encoding = encoding
+        else:
+            text, text_encoding = read_text_file(data, source=label)
+        if kind == "jsonl":
+            frame = parse_jsonl(text, source=label)
+        else:
+            sep = delimiter if delimiter is not None else _DEFAULT_SEP[kind]
+            frame = parse_delimited(
+                text,
+                source=label,
+                sep=sep,
+                header=header,
+                fixed=delimiter is not None,
+                notes=notes,
+            )
+            if len(frame) == 0:
+                raise DataError(
+                    f"{label} has a header row ({_names(frame)}) but no data rows; add at "
+                    "least one row, or pass header=False if that line is data."
+                )
+    report(on_progress, 0.7, "Checking columns")
+    if external is not None and len(external) != len(frame):
+        raise DataError(
+            f"{vlabel} has {len(external):,} vectors but {label} has {len(frame):,} data rows; "
+            "each row of the table needs exactly one vector, in the same order."
+        )
+    if external is not None:
+        notes.append(f"Vectors read from {vlabel} ({external.shape[1]} dimensions).")
+    ds = assemble(
+        frame,
+        name=ds_name,
+        source=label,
+        text_column=text_column,
+        vector_column=vector_column,
+        label_column=label_column,
+        vectors=external,
+        encoding=text_encoding,
+        notes=notes,
+    )
+    report(on_progress, 1.0, f"Loaded {len(ds):,} rows")
+    return ds
+
+
+def _names(frame: pd.DataFrame) -> str:
+    names = [str(c) for c in frame.columns]
+    return ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+
+
+def _decode_as(data: bytes, encoding: str, label: str) -> str:
+    kind = binary_kind(data)
+    if kind is not None:
+        raise DataError(f"{label} looks like {kind[0]}, not a text table; {kind[1]}.")
+    if len(data) == 0:
+        raise DataError(f"{label} is empty (0 bytes); choose a file with at least one row.")
+    try:
+        return data.decode(encoding).removeprefix("\ufeff")
+    except LookupError:
+        raise InvalidParameterError(
+            f"The 'encoding' parameter of load_table must be a known codec. Got {encoding!r} "
+            "instead."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{label} is not valid {encoding} (byte {exc.start}); leave encoding unset to "
+            "detect it."
+        ) from None
