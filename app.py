@@ -1,0 +1,27 @@
+"""embedlens web app: router only (page config, state defaults, navigation)."""
+
+import streamlit as st
+
+from components import datasets, state
+
+st.set_page_config(page_title="embedlens", page_icon=":material/scatter_plot:", layout="wide")
+state.init()
+datasets.ensure_dataset()
+page = st.navigation(
+    {
+        "Explore": [
+            st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:", default=True),
+            st.Page("pages/neighbors.py", title="Neighbours", icon=":material/share:"),
+            st.Page("pages/evaluate.py", title="Evaluate", icon=":material/rule:"),
+        ],
+        "Data": [
+            st.Page("pages/data.py", title="Data", icon=":material/table:"),
+            st.Page("pages/workspace.py", title="Workspace", icon=":material/folder_open:"),
+        ],
+        "Present": [
+            st.Page("pages/story.py", title="Story", icon=":material/slideshow:"),
+        ],
+    },
+    position="top",
+)
+page.run()

@@ -1,0 +1,117 @@
+"""Opening datasets: the bundled sample, uploads, pasted text and workspace entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from components import state
+from components.feedback import user_errors
+from components.pipeline import home, workspace
+from embedlens.dataset import Dataset
+from embedlens.io import load_table
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "headlines.csv"
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _sample(path: str) -> Dataset:
+    return load_table(path, name="Sample: news headlines", text_column="text", label_column="topic")
+
+
+def open_dataset(ds: Dataset) -> str:
+    """Save ``ds`` in the workspace (idempotent) and make it the session's dataset."""
+    dataset_id = workspace(home()).save_dataset(ds, name=ds.name)
+    state.set_dataset(ds, dataset_id)
+    return dataset_id
+
+
+def open_saved(dataset_id: str) -> bool:
+    """Open a workspace dataset by id; False when it is not there."""
+    ws = workspace(home())
+    if dataset_id not in {info.id for info in ws.list_datasets()}:
+        return False
+    with user_errors("Opening the dataset"):
+        ds = ws.load_dataset(dataset_id)
+    state.set_dataset(ds, dataset_id)
+    return True
+
+
+def ensure_dataset() -> None:
+    """On a session's first run: reopen the dataset in the URL, else open the sample."""
+    if state.dataset() is not None:
+        return
+    wanted = st.query_params.get("dataset")
+    if wanted and open_saved(wanted):
+        return
+    open_dataset(_sample(str(SAMPLE)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def parse_upload(
+    file_id: str,
+    name: str,
+    header: bool,
+    text_column: str | None,
+    vectors_id: str | None,
+    _data: bytes,
+    _vectors: bytes | None,
+) -> Dataset:
+    """Parse an uploaded file once per (file, options); keyed by Streamlit's file id."""
+    import io
+
+    vectors_file = io.BytesIO(_vectors) if _vectors is not None else None
+    return load_table(
+        _data,
+        name=name,
+        header=header,
+        text_column=text_column,
+        vectors_file=vectors_file,
+    )
+
+
+def from_pasted(text: str) -> Dataset:
+    """One row per non-empty pasted line, in a ``text`` column."""
+    import numpy as np
+    import pandas as pd
+
+    from embedlens.dataset import LoadReport
+
+    lines = text.splitlines()
+    kept = [line.strip() for line in lines if line.strip()]
+    report = LoadReport(
+        source="pasted text",
+        rows_read=len(lines),
+        rows_kept=len(kept),
+        dropped={"empty lines": len(lines) - len(kept)} if len(lines) > len(kept) else {},
+    )
+    frame = pd.DataFrame({"text": kept})
+    return Dataset(
+        name="Pasted text", frame=frame, ids=np.arange(len(kept)), text_column="text", report=report
+    )
+
+
+def column_choices(ds: Dataset, file_id: str) -> Dataset:
+    """Let the user change the detected text and label columns; returns the dataset to open."""
+    import dataclasses
+
+    columns = [None, *ds.frame.columns]
+    left, right = st.columns(2)
+    left.selectbox(
+        "Text column",
+        columns,
+        index=columns.index(ds.text_column),
+        key=f"data.text_column.{file_id}",
+        help="Rows with empty text are dropped and counted.",
+    )
+    label = right.selectbox(
+        "Label column (optional)",
+        columns,
+        key=f"data.label_column.{file_id}",
+        index=columns.index(ds.label_column) if ds.label_column in columns else 0,
+        help="Known classes: colour by them and score the embedding against them.",
+    )
+    if label != ds.label_column:
+        ds = dataclasses.replace(ds, label_column=label)
+    return ds

@@ -1,0 +1,157 @@
+"""Sidebar forms of the map page -> frozen parameter objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from components import state
+from embedlens.cluster import CLUSTERERS, ClusterParams
+from embedlens.dataset import Dataset
+from embedlens.embedders import EMBEDDERS
+from embedlens.reduce import REDUCERS, ProjectionParams
+
+CLUSTER_COLOR = "Cluster"
+METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the map is drawn (not part of any computation)."""
+
+    color_by: str
+    point_size: float
+    opacity: float
+    show_labels: bool
+    search: str
+    hover_columns: tuple[str, ...]
+
+
+def embedding_form(ds: Dataset) -> tuple[str, str]:
+    """Backend and model; precomputed vectors need neither."""
+    if ds.vectors is not None:
+        st.caption(f"Using the file's own vectors ({ds.vectors.shape[1]} dimensions).")
+        return "precomputed", ds.vector_column or "vectors"
+    available = {n: r for n, r in EMBEDDERS.available().items() if r is None}
+    backend = st.selectbox(
+        "Embedding model backend",
+        list(available),
+        key=state.BACKEND,
+        format_func=lambda n: EMBEDDERS.entry(n).label,
+    )
+    model = ""
+    if backend == "sentence-transformers":
+        model = st.text_input(
+            "Model name or local path",
+            key=state.MODEL,
+            help="all-MiniLM-L6-v2 ships with embedlens and works offline; "
+            "any other sentence-transformers model folder works too.",
+        )
+    return backend, model
+
+
+def projection_form(n_rows: int) -> ProjectionParams:
+    """Method, dimensions and the advanced parameters of the projection."""
+    methods = [n for n, r in REDUCERS.available().items() if r is None]
+    method = (
+        st.segmented_control(
+            "Projection",
+            methods,
+            key=state.METHOD,
+            format_func=METHOD_LABELS.get,
+            selection_mode="single",
+        )
+        or "pca"
+    )
+    dims = (
+        st.segmented_control("Dimensions", [2, 3], key=state.DIMS, format_func=lambda d: f"{d}D")
+        or 2
+    )
+    with st.expander("Advanced projection settings"):
+        max_perp = max(2.0, min(100.0, (n_rows - 1) / 3))
+        perplexity = st.slider(
+            "t-SNE perplexity", 2.0, max_perp, min(30.0, max_perp), key="map.perplexity"
+        )
+        max_nn = max(2, min(200, n_rows - 1))
+        n_neighbors = st.slider(
+            "UMAP neighbours", 2, max_nn, min(15, max_nn), key="map.n_neighbors"
+        )
+        min_dist = st.slider("UMAP min_dist", 0.0, 0.99, 0.1, key="map.min_dist")
+        metric = st.selectbox("Distance", ["cosine", "euclidean"], key="map.metric")
+        seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="map.seed")
+    return ProjectionParams(
+        method=method,
+        dims=int(dims),
+        seed=int(seed),
+        perplexity=float(perplexity),
+        n_neighbors=int(n_neighbors),
+        min_dist=float(min_dist),
+        metric=metric,
+    )
+
+
+def cluster_form(n_rows: int) -> ClusterParams:
+    """Clustering method and its main parameter."""
+    methods = [n for n, r in CLUSTERERS.available().items() if r is None]
+    method = st.selectbox(
+        "Clustering",
+        methods,
+        key=state.CLUSTER_METHOD,
+        format_func=lambda n: CLUSTERERS.entry(n).label,
+    )
+    k, min_cluster_size, eps = None, 10, 0.5
+    if method in ("kmeans", "agglomerative"):
+        k = st.number_input(
+            "Clusters (0 = automatic)", 0, max(2, min(100, n_rows - 1)), key=state.CLUSTER_K
+        )
+        k = int(k) or None
+    elif method == "hdbscan":
+        min_cluster_size = st.number_input(
+            "Minimum cluster size", 2, max(2, n_rows), 10, key="map.min_cluster_size"
+        )
+    else:
+        eps = st.number_input(
+            "eps (neighbourhood radius)", 0.01, 10.0, 0.5, step=0.05, key="map.eps"
+        )
+    space = st.radio(
+        "Cluster on",
+        ["vectors", "map"],
+        horizontal=True,
+        key="map.cluster_space",
+        format_func={"vectors": "full vectors", "map": "map coordinates"}.get,
+    )
+    return ClusterParams(
+        method=method, k=k, min_cluster_size=int(min_cluster_size), eps=float(eps), space=space
+    )
+
+
+def display_form(ds: Dataset) -> Display:
+    """Colour, point size, opacity, labels and text search."""
+    columns = [
+        c for c in ds.frame.columns if c != ds.text_column and not _is_list_column(ds.frame[c])
+    ]
+    options = [CLUSTER_COLOR, *columns]
+    default = st.session_state.get(state.COLOR_BY)
+    if default not in options:
+        st.session_state[state.COLOR_BY] = CLUSTER_COLOR
+    color_by = st.selectbox("Colour by", options, key=state.COLOR_BY)
+    size = st.slider("Point size", 1.0, 20.0, 5.0, 0.5, key="map.point_size")
+    opacity = st.slider("Opacity", 0.1, 1.0, 0.8, 0.05, key="map.opacity")
+    labels = st.toggle("Cluster labels on the map", True, key="map.show_labels")
+    search = st.text_input(
+        "Highlight rows whose text contains", key="map.search", placeholder="e.g. election"
+    )
+    hover = st.multiselect(
+        "Show in hover", columns, default=[c for c in columns[:3]], key="map.hover_columns"
+    )
+    return Display(
+        color_by, float(size), float(opacity), bool(labels), search.strip(), tuple(hover)
+    )
+
+
+def _is_list_column(col: pd.Series) -> bool:
+    return (
+        len(col) > 0 and isinstance(col.iloc[0], (list, tuple)) or str(col.dtype).startswith("list")
+    )

@@ -1,0 +1,107 @@
+"""Background jobs for slow steps (embedding, t-SNE, UMAP) so the page stays responsive.
+
+A job runs in a small shared thread pool, reports progress into its own fields, and keeps its
+result; pages show a preview meanwhile and poll from a fragment that reruns the app when the job
+is done. Jobs are keyed by everything that determines their result, so two sessions asking for
+the same work share one job.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+MAX_JOBS = 24
+
+
+@dataclass
+class Job:
+    """One background computation and its progress."""
+
+    key: Hashable
+    label: str
+    future: Future
+    started: float = field(default_factory=time.perf_counter)
+    fraction: float = 0.0
+    message: str = ""
+
+    def on_progress(self, fraction: float, message: str) -> None:
+        self.fraction, self.message = fraction, message
+
+    @property
+    def done(self) -> bool:
+        return self.future.done()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+class JobRunner:
+    """A bounded table of jobs over a two-thread pool (this machine class has two cores)."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embedlens-job")
+        self._jobs: OrderedDict[Hashable, Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Job | None:
+        with self._lock:
+            return self._jobs.get(key)
+
+    def submit(self, key: Hashable, label: str, fn: Callable[..., Any], *args: Any) -> Job:
+        """Start ``fn(*args, on_progress=...)`` unless a job with ``key`` exists or ran OK."""
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None and not (job.done and job.future.exception() is not None):
+                self._jobs.move_to_end(key)
+                return job
+            future: Future = Future()
+            job = Job(key=key, label=label, future=future)
+
+            def run() -> None:
+                if not future.set_running_or_notify_cancel():
+                    return
+                try:
+                    future.set_result(fn(*args, on_progress=job.on_progress))
+                except BaseException as exc:  # handed to the page, which shows or re-raises it
+                    future.set_exception(exc)
+
+            self._jobs[key] = job
+            while len(self._jobs) > MAX_JOBS:
+                oldest_key, oldest = next(iter(self._jobs.items()))
+                if not oldest.done:
+                    break
+                self._jobs.pop(oldest_key)
+            self._pool.submit(run)
+            return job
+
+
+@st.cache_resource(show_spinner=False)
+def runner() -> JobRunner:
+    """The server's one job runner."""
+    return JobRunner()
+
+
+def wait_for(jobs: list[Job], *, every: float = 1.0) -> None:
+    """Show the jobs' progress, refreshed every ``every`` s; rerun the app when all are done."""
+
+    @st.fragment(run_every=every)
+    def _poll() -> None:
+        if all(job.done for job in jobs):
+            st.rerun(scope="app")
+        for job in jobs:
+            if job.done:
+                continue
+            text = f"{job.label} · {job.elapsed():.0f} s"
+            if job.message:
+                text += f" · {job.message}"
+            st.progress(min(max(job.fraction, 0.0), 1.0), text=text)
+
+    _poll()

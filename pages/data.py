@@ -1,0 +1,71 @@
+"""Data: open the sample, upload a file or paste text; check columns and the load report."""
+
+import streamlit as st
+
+from components import datasets, state
+from components.feedback import user_errors
+
+st.markdown("### Data")
+current = state.dataset()
+if current is not None:
+    st.caption(
+        f"Open now: **{current.name}** ({len(current):,} rows). Loading another file keeps it "
+        "until the new one is opened."
+    )
+
+source = st.segmented_control(
+    "Source", ["Upload a file", "Paste text", "Sample"], default="Upload a file", key="data.source"
+)
+ds = None
+if source == "Sample":
+    st.write("Short news-style texts on 8 topics, written by the embedlens team (sample_data/).")
+    ds = datasets._sample(str(datasets.SAMPLE))
+elif source == "Paste text":
+    text = st.text_area("One text per line", height=200, key="data.paste")
+    if text.strip():
+        with user_errors("Reading the pasted text"):
+            ds = datasets.from_pasted(text)
+else:
+    upload = st.file_uploader(
+        "CSV, TSV, Parquet, JSONL or .npy (text or vectors)",
+        key="data.upload",
+        type=["csv", "tsv", "txt", "parquet", "jsonl", "json", "npy"],
+    )
+    vec_upload = st.file_uploader(
+        "Optional: a .npy of row vectors for this table", type=["npy"], key="data.vectors_upload"
+    )
+    header = st.checkbox("First row is a header", True, key="data.header")
+    if upload is not None:
+        text_choice = st.session_state.get(f"data.text_column.{upload.file_id}")
+        with user_errors(f"Reading {upload.name}"):
+            ds = datasets.parse_upload(
+                upload.file_id,
+                upload.name,
+                header,
+                text_choice,
+                vec_upload.file_id if vec_upload else None,
+                upload.getvalue(),
+                vec_upload.getvalue() if vec_upload else None,
+            )
+        ds = datasets.column_choices(ds, upload.file_id)
+
+if ds is not None:
+    report = ds.report
+    if report is not None:
+        st.success(report.summary(), icon=":material/check_circle:")
+        for note in report.notes:
+            st.caption(f":material/info: {note}")
+    facts = [
+        f"text: `{ds.text_column}`" if ds.text_column else "no text column",
+        f"labels: `{ds.label_column}`" if ds.label_column else "no label column",
+        f"vectors: {ds.vectors.shape[1]}-d"
+        if ds.vectors is not None
+        else "no vectors (will embed the text)",
+    ]
+    st.caption(" · ".join(facts))
+    st.dataframe(ds.frame.head(200), hide_index=True, width="stretch", height=280)
+    if st.button(
+        "Open on the map", type="primary", key="data.open", icon=":material/scatter_plot:"
+    ):
+        datasets.open_dataset(ds)
+        st.switch_page("pages/map.py")

@@ -1,0 +1,61 @@
+"""Map: the data embedded, projected and clustered, coloured and explorable."""
+
+import streamlit as st
+
+from components import charts, exports, forms, jobs, pipeline, state
+
+ds = state.require_dataset()
+with st.sidebar:
+    st.markdown(f"**{ds.name}** · {len(ds):,} rows")
+    st.page_link("pages/data.py", label="Change data", icon=":material/table:")
+    backend, model = forms.embedding_form(ds)
+    proj_params = forms.projection_form(len(ds))
+    cluster_params = forms.cluster_form(len(ds))
+    st.divider()
+    display = forms.display_form(ds)
+
+result = pipeline.build_map(ds, backend, model, proj_params, cluster_params)
+if result.pending:
+    jobs.wait_for(result.pending)
+if result.proj is None:
+    st.stop()
+emb, proj, clustering = result.emb, result.proj, result.clustering
+if not result.preview:
+    st.session_state[state.EMBEDDING] = emb
+    st.session_state[state.PROJECTION] = proj
+    st.session_state[state.CLUSTERING] = clustering
+
+method = forms.METHOD_LABELS[proj.params.method]
+vectors = emb.model_key.split(":", 1)[-1] if emb is not None else "TF-IDF"
+st.markdown(f"### {ds.name}")
+st.caption(
+    f"Each dot is one of {len(ds):,} rows, placed by {method} so that rows with similar meaning "
+    f"sit close together ({vectors} vectors). Colours are {clustering.n_clusters} "
+    f"{clustering.params.method} clusters named by their keywords. Hover a dot to read it; draw a "
+    "lasso to select; the Neighbours page searches by meaning."
+)
+if result.preview:
+    st.info(result.preview, icon=":material/hourglass_top:")
+load_notes = ds.report.notes if ds.report else ()
+emb_notes = emb.notes if emb is not None else ()
+for note in (*load_notes, *emb_notes, *proj.notes, *clustering.notes):
+    st.caption(f":material/info: {note}")
+
+fig, is_density = charts.map_figure(
+    ds,
+    proj.coords,
+    clustering,
+    display,
+    proj.params.method,
+    highlight_ids=st.session_state.get(state.HIGHLIGHT),
+    query=st.session_state.get(state.QUERY_POINT),
+    theme=st.session_state.get(state.THEME, "light"),
+)
+selected = charts.draw_map(fig, is_density=is_density)
+
+frame = exports.result_frame(ds, proj.coords, clustering)
+exports.selection_panel(ds, frame, selected)
+with st.expander("Export the map and the table", icon=":material/download:"):
+    exports.download_buttons(frame, ds.name, key="map.download")
+    exports.figure_download(fig, ds.name, key="map.download_html")
+    st.caption("PNG: use the camera button in the chart's toolbar.")
