@@ -8,6 +8,7 @@ the same work share one job.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from typing import Any
 import streamlit as st
 
 MAX_JOBS = 24
+SYNC_ENV = "EMBEDLENS_SYNC_JOBS"  # "1": run jobs inline (scripts, AppTest); the page then blocks
 
 
 @dataclass
@@ -79,8 +81,11 @@ class JobRunner:
                 if not oldest.done:
                     break
                 self._jobs.pop(oldest_key)
-            self._pool.submit(run)
-            return job
+            if os.environ.get(SYNC_ENV) != "1":
+                self._pool.submit(run)
+                return job
+        run()
+        return job
 
 
 @st.cache_resource(show_spinner=False)
