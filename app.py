@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from components import datasets, state
+from components import datasets, state, story_views
 
 st.set_page_config(page_title="embedlens", page_icon=":material/scatter_plot:", layout="wide")
 state.init()
 datasets.ensure_dataset()
+story_views.restore_view_from_url()
+story_views.sync_url()
 page = st.navigation(
     {
         "Explore": [

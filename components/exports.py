@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import clusters
+from components.feedback import md_escape
 from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset
 from embedlens.io import to_safe_csv
@@ -82,17 +83,16 @@ def selection_panel(ds: Dataset, frame: pd.DataFrame, selected_ids: list) -> Non
     cols = st.columns(2)
     if "cluster_label" in rows:
         top = Counter(rows["cluster_label"]).most_common(5)
-        cols[0].markdown("**Top clusters**\n\n" + "\n".join(f"- {_md(n)}: {c:,}" for n, c in top))
+        cols[0].markdown(
+            "**Top clusters**\n\n" + "\n".join(f"- {md_escape(n)}: {c:,}" for n, c in top)
+        )
     if ds.text_column and len(rows) >= 2:
         inside = np.isin(frame["id"].astype(str), list(wanted)).astype(np.int64)
         words = cluster_keywords(frame[ds.text_column].astype(str).tolist(), inside, top_n=8).get(
             1, []
         )
-        cols[1].markdown("**Distinguishing words**\n\n" + (", ".join(_md(w) for w in words) or "—"))
+        cols[1].markdown(
+            "**Distinguishing words**\n\n" + (", ".join(md_escape(w) for w in words) or "—")
+        )
     st.dataframe(rows, hide_index=True, width="stretch", height=300)
     download_buttons(rows, f"{ds.name}-selection", key="map.selection_download")
-
-
-def _md(text: str) -> str:
-    """Escape Markdown/HTML so user text shows as text."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!<>|" else ch for ch in str(text))

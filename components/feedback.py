@@ -44,3 +44,8 @@ def timed_status(label: str) -> Iterator:
         status.update(
             label=f"{label} done in {time.perf_counter() - started:.1f} s", state="complete"
         )
+
+
+def md_escape(text: object) -> str:
+    """User text made safe to interpolate into st.markdown: Markdown/HTML shows as typed."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!<>|~$:" else ch for ch in str(text))

@@ -39,6 +39,7 @@ def embedding_form(ds: Dataset) -> tuple[str, str]:
         "Embedding model backend",
         list(available),
         key=state.BACKEND,
+        persist_state="session",
         format_func=lambda n: EMBEDDERS.entry(n).label,
     )
     model = ""
@@ -46,6 +47,7 @@ def embedding_form(ds: Dataset) -> tuple[str, str]:
         model = st.text_input(
             "Model name or local path",
             key=state.MODEL,
+            persist_state="session",
             help="all-MiniLM-L6-v2 ships with embedlens and works offline; "
             "any other sentence-transformers model folder works too.",
         )
@@ -60,27 +62,48 @@ def projection_form(n_rows: int) -> ProjectionParams:
             "Projection",
             methods,
             key=state.METHOD,
+            persist_state="session",
             format_func=METHOD_LABELS.get,
             selection_mode="single",
         )
         or "pca"
     )
     dims = (
-        st.segmented_control("Dimensions", [2, 3], key=state.DIMS, format_func=lambda d: f"{d}D")
+        st.segmented_control(
+            "Dimensions",
+            [2, 3],
+            key=state.DIMS,
+            persist_state="session",
+            format_func=lambda d: f"{d}D",
+        )
         or 2
     )
     with st.expander("Advanced projection settings"):
         max_perp = max(2.0, min(100.0, (n_rows - 1) / 3))
         perplexity = st.slider(
-            "t-SNE perplexity", 2.0, max_perp, min(30.0, max_perp), key="map.perplexity"
+            "t-SNE perplexity",
+            2.0,
+            max_perp,
+            min(30.0, max_perp),
+            key="map.perplexity",
+            persist_state="session",
         )
         max_nn = max(2, min(200, n_rows - 1))
         n_neighbors = st.slider(
-            "UMAP neighbours", 2, max_nn, min(15, max_nn), key="map.n_neighbors"
+            "UMAP neighbours",
+            2,
+            max_nn,
+            min(15, max_nn),
+            key="map.n_neighbors",
+            persist_state="session",
         )
-        min_dist = st.slider("UMAP min_dist", 0.0, 0.99, 0.1, key="map.min_dist")
-        metric = st.selectbox("Distance", ["cosine", "euclidean"], key="map.metric")
-        seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="map.seed")
+        min_dist = st.slider(
+            "UMAP min_dist", 0.0, 0.99, 0.1, key="map.min_dist", persist_state="session"
+        )
+        metric = st.selectbox(
+            "Distance", ["cosine", "euclidean"], key="map.metric", persist_state="session"
+        )
+        seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="map.seed", persist_state="session")
     return ProjectionParams(
         method=method,
         dims=int(dims),
@@ -99,27 +122,44 @@ def cluster_form(n_rows: int) -> ClusterParams:
         "Clustering",
         methods,
         key=state.CLUSTER_METHOD,
+        persist_state="session",
         format_func=lambda n: CLUSTERERS.entry(n).label,
     )
     k, min_cluster_size, eps = None, 10, 0.5
     if method in ("kmeans", "agglomerative"):
         k = st.number_input(
-            "Clusters (0 = automatic)", 0, max(2, min(100, n_rows - 1)), key=state.CLUSTER_K
+            "Clusters (0 = automatic)",
+            0,
+            max(2, min(100, n_rows - 1)),
+            key=state.CLUSTER_K,
+            persist_state="session",
         )
         k = int(k) or None
     elif method == "hdbscan":
         min_cluster_size = st.number_input(
-            "Minimum cluster size", 2, max(2, n_rows), 10, key="map.min_cluster_size"
+            "Minimum cluster size",
+            2,
+            max(2, n_rows),
+            10,
+            key="map.min_cluster_size",
+            persist_state="session",
         )
     else:
         eps = st.number_input(
-            "eps (neighbourhood radius)", 0.01, 10.0, 0.5, step=0.05, key="map.eps"
+            "eps (neighbourhood radius)",
+            0.01,
+            10.0,
+            0.5,
+            step=0.05,
+            key="map.eps",
+            persist_state="session",
         )
     space = st.radio(
         "Cluster on",
         ["vectors", "map"],
         horizontal=True,
         key="map.cluster_space",
+        persist_state="session",
         format_func={"vectors": "full vectors", "map": "map coordinates"}.get,
     )
     return ClusterParams(
@@ -136,15 +176,26 @@ def display_form(ds: Dataset) -> Display:
     default = st.session_state.get(state.COLOR_BY)
     if default not in options:
         st.session_state[state.COLOR_BY] = CLUSTER_COLOR
-    color_by = st.selectbox("Colour by", options, key=state.COLOR_BY)
-    size = st.slider("Point size", 1.0, 20.0, 5.0, 0.5, key="map.point_size")
-    opacity = st.slider("Opacity", 0.1, 1.0, 0.8, 0.05, key="map.opacity")
-    labels = st.toggle("Cluster labels on the map", True, key="map.show_labels")
+    color_by = st.selectbox("Colour by", options, key=state.COLOR_BY, persist_state="session")
+    size = st.slider(
+        "Point size", 1.0, 20.0, 5.0, 0.5, key="map.point_size", persist_state="session"
+    )
+    opacity = st.slider("Opacity", 0.1, 1.0, 0.8, 0.05, key="map.opacity", persist_state="session")
+    labels = st.toggle(
+        "Cluster labels on the map", True, key="map.show_labels", persist_state="session"
+    )
     search = st.text_input(
-        "Highlight rows whose text contains", key="map.search", placeholder="e.g. election"
+        "Highlight rows whose text contains",
+        key="map.search",
+        persist_state="session",
+        placeholder="e.g. election",
     )
     hover = st.multiselect(
-        "Show in hover", columns, default=[c for c in columns[:3]], key="map.hover_columns"
+        "Show in hover",
+        columns,
+        default=[c for c in columns[:3]],
+        key="map.hover_columns",
+        persist_state="session",
     )
     return Display(
         color_by, float(size), float(opacity), bool(labels), search.strip(), tuple(hover)

@@ -46,10 +46,18 @@ class Job:
 
 
 class JobRunner:
-    """A bounded table of jobs over a two-thread pool (this machine class has two cores)."""
+    """A bounded table of jobs, run one at a time per lane.
+
+    Lanes: "embed" (torch) and "project" (numba, used by UMAP and openTSNE). Two numba jobs in
+    parallel threads can hang in numba's default threading layer, so each lane has one thread;
+    an embedding and a projection still run side by side.
+    """
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embedlens-job")
+        self._pools = {
+            lane: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"embedlens-{lane}")
+            for lane in ("embed", "project")
+        }
         self._jobs: OrderedDict[Hashable, Job] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -57,7 +65,9 @@ class JobRunner:
         with self._lock:
             return self._jobs.get(key)
 
-    def submit(self, key: Hashable, label: str, fn: Callable[..., Any], *args: Any) -> Job:
+    def submit(
+        self, key: Hashable, label: str, fn: Callable[..., Any], *args: Any, lane: str = "embed"
+    ) -> Job:
         """Start ``fn(*args, on_progress=...)`` unless a job with ``key`` exists or ran OK."""
         with self._lock:
             job = self._jobs.get(key)
@@ -82,7 +92,7 @@ class JobRunner:
                     break
                 self._jobs.pop(oldest_key)
             if os.environ.get(SYNC_ENV) != "1":
-                self._pool.submit(run)
+                self._pools[lane].submit(run)
                 return job
         run()
         return job

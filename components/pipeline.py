@@ -199,7 +199,9 @@ def projection(emb: EmbedResult, params: ProjectionParams) -> Projection | Job:
     else:
         name = {"tsne": "t-SNE", "umap": "UMAP"}.get(params.method, params.method)
         label = f"{name} {params.dims}D of {len(emb.vectors):,} points"
-        job = runner().submit(("project", fp, params), label, project, emb.vectors, params)
+        job = runner().submit(
+            ("project", fp, params), label, project, emb.vectors, params, lane="project"
+        )
         if not job.done:
             return job
         result = _job_result(job, label)

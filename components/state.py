@@ -28,6 +28,8 @@ CLUSTER_NAMES = "map.cluster_names"  # {cluster id: user-given name}
 CLUSTER_MERGES = "map.cluster_merges"  # {cluster id: cluster id it was merged into}
 THEME = "app.theme"
 
+RANGE_DEPENDENT = ("map.perplexity", "map.n_neighbors", CLUSTER_K, "map.min_cluster_size")
+
 DEFAULTS = {
     BACKEND: "sentence-transformers",
     MODEL: "all-MiniLM-L6-v2",
@@ -56,6 +58,7 @@ def dataset() -> Dataset | None:
 
 def set_dataset(ds: Dataset, dataset_id: str | None) -> None:
     """Make ``ds`` current and forget results computed for the previous one."""
+    switching = st.session_state.get(DATASET) is not None
     st.session_state[DATASET] = ds
     st.session_state[DATASET_ID] = dataset_id
     for key in (EMBEDDING, PROJECTION, CLUSTERING, QUERY_POINT):
@@ -64,6 +67,9 @@ def set_dataset(ds: Dataset, dataset_id: str | None) -> None:
         st.session_state[key] = []
     st.session_state[CLUSTER_NAMES] = {}
     st.session_state[CLUSTER_MERGES] = {}
+    if switching:  # these widgets' limits follow the row count: back to their defaults
+        for key in RANGE_DEPENDENT:
+            st.session_state.pop(key, None)
     if dataset_id:
         st.query_params["dataset"] = dataset_id
 

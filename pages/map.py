@@ -2,17 +2,19 @@
 
 import streamlit as st
 
-from components import charts, exports, forms, jobs, pipeline, state
+from components import charts, exports, feedback, forms, jobs, pipeline, state, story_views
 
 ds = state.require_dataset()
 with st.sidebar:
-    st.markdown(f"**{ds.name}** · {len(ds):,} rows")
+    st.markdown(f"**{feedback.md_escape(ds.name)}** · {len(ds):,} rows")
     st.page_link("pages/data.py", label="Change data", icon=":material/table:")
     backend, model = forms.embedding_form(ds)
     proj_params = forms.projection_form(len(ds))
     cluster_params = forms.cluster_form(len(ds))
     st.divider()
     display = forms.display_form(ds)
+    with st.expander("Save this view", icon=":material/bookmark_add:"):
+        story_views.save_view_form("map")
 
 result = pipeline.build_map(ds, backend, model, proj_params, cluster_params)
 if result.pending:
@@ -27,7 +29,7 @@ if not result.preview:
 
 method = forms.METHOD_LABELS[proj.params.method]
 vectors = emb.model_key.split(":", 1)[-1] if emb is not None else "TF-IDF"
-st.markdown(f"### {ds.name}")
+st.markdown(f"### {feedback.md_escape(ds.name)}")
 st.caption(
     f"Each dot is one of {len(ds):,} rows, placed by {method} so that rows with similar meaning "
     f"sit close together ({vectors} vectors). Colours are {clustering.n_clusters} "

@@ -17,11 +17,16 @@ def run_cli(*args: str, home: Path, check: bool = True) -> subprocess.CompletedP
     """Run ``python -m embedlens ARGS`` with its own workspace; returns the finished process."""
     env = {**os.environ, "EMBEDLENS_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.run(
-        [sys.executable, "-m", "embedlens", *args], capture_output=True, text=True, env=env,
+        [sys.executable, "-m", "embedlens", *args],
+        capture_output=True,
+        text=True,
+        env=env,
         timeout=1200,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"embedlens {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+        raise AssertionError(
+            f"embedlens {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}"
+        )
     return proc
 
 
@@ -51,6 +56,14 @@ def ag_embedded(ag_news_csv, ag_home, tmp_path_factory) -> tuple[Path, dict, flo
 
     out = tmp_path_factory.mktemp("ag") / "ag_embedded.parquet"
     started = time.perf_counter()
-    proc = run_cli("embed", str(ag_news_csv), "--no-header", "--text-column", "col2", "-o", str(out),
-                   home=ag_home)
+    proc = run_cli(
+        "embed",
+        str(ag_news_csv),
+        "--no-header",
+        "--text-column",
+        "col2",
+        "-o",
+        str(out),
+        home=ag_home,
+    )
     return out, last_json(proc), time.perf_counter() - started

@@ -30,8 +30,9 @@ def _cached_rows(db) -> int:
 
 def test_kill_during_embedding_then_resume_equals_uninterrupted(ag_news_csv, tmp_path):
     subset = tmp_path / "subset.csv"
-    subset.write_text("".join(ag_news_csv.read_text(encoding="utf-8").splitlines(True)[:1500]),
-                      encoding="utf-8")
+    subset.write_text(
+        "".join(ag_news_csv.read_text(encoding="utf-8").splitlines(True)[:1500]), encoding="utf-8"
+    )
     args = ["embed", str(subset), "--no-header", "--text-column", "col2"]
 
     clean_home, killed_home = tmp_path / "clean", tmp_path / "killed"
@@ -39,8 +40,12 @@ def test_kill_during_embedding_then_resume_equals_uninterrupted(ag_news_csv, tmp
 
     out = tmp_path / "resumed.parquet"
     env = {**os.environ, "EMBEDLENS_HOME": str(killed_home)}
-    proc = subprocess.Popen([sys.executable, "-m", "embedlens", *args, "-o", str(out)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "embedlens", *args, "-o", str(out)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     db = killed_home / "embeddings.sqlite"
     deadline = time.monotonic() + 300
     while _cached_rows(db) < 256 and time.monotonic() < deadline and proc.poll() is None:

@@ -1,0 +1,385 @@
+"""The Story page's pieces: saved views, the story (ordered views), presentation mode, exports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import state, story_views
+from components.feedback import md_escape
+from components.pipeline import home, workspace
+from components.story_figures import (
+    SLIDE_HEIGHT,
+    ViewData,
+    image_config,
+    load_view_data,
+    story_html,
+    view_figure,
+)
+from components.workspace_ui import confirm_delete, pick, when
+from embedlens.errors import EmbedlensError
+from embedlens.palettes import CATEGORICAL
+from embedlens.store import NotFoundError, ViewInfo, Workspace, safe_name
+
+DEFAULT_TITLE = "What our embeddings show"
+# Constant stylesheets (never user data): hide Streamlit's chrome, large type for projectors.
+PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stTopNavigation"], header { display: none !important; }
+[data-testid="stMainBlockContainer"], .block-container {
+  padding: 0.8rem 1.5rem 0.5rem !important; max-width: 100% !important; }
+.st-key-story-caption p { font-size: 1.7rem !important; line-height: 1.35; margin: 0; }
+.st-key-story-caption { text-align: center; }
+.st-key-story-nav p { font-size: 1.2rem; }
+.st-key-story-nav button p { font-size: 1.1rem; }
+</style>"""
+DARK_CSS = """<style>
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+  background: #111111 !important; color: #EEEEEE !important; }
+.stApp p, .stApp span, .stApp h1, .stApp h2, .stApp h3 { color: #EEEEEE !important; }
+.stApp button { background: #222222 !important; border-color: #555555 !important; }
+</style>"""
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _view_data(
+    root: str, dataset_id: str, projection_run: str, clustering_run: str | None, _view: dict
+) -> ViewData:
+    return load_view_data(workspace(root), _view)
+
+
+def view_data(info: ViewInfo) -> ViewData | None:
+    """A view's data (cached); a warning and None when its files were deleted."""
+    v = info.view
+    try:
+        runs = {r.id: r for r in workspace(home()).list_runs(v.get("dataset_id"))}
+        for run_id in (v.get("projection_run"), v.get("clustering_run")):
+            if run_id and (run_id not in runs or runs[run_id].missing):
+                raise NotFoundError(f"its run {run_id} was deleted from the workspace.")
+        return _view_data(
+            home(), v.get("dataset_id"), v.get("projection_run"), v.get("clustering_run"), v
+        )
+    except (EmbedlensError, KeyError) as exc:
+        st.warning(
+            f"The view {info.name!r} cannot be drawn: {exc} Open it on the map to "
+            "compute it again, then save the view again.",
+            icon=":material/broken_image:",
+        )
+        return None
+
+
+def _set_theme() -> None:
+    st.session_state[state.THEME] = st.session_state.get("story.theme") or "light"
+
+
+def look_controls() -> tuple[str, str, str]:
+    """Theme (shared with the map), colour-blind-safe palette, and the toolbar image format."""
+    # re-assigned every run so the control shows the shared theme after presentation mode
+    st.session_state["story.theme"] = st.session_state.get(state.THEME, "light")
+    cols = st.columns(3)
+    theme = (
+        cols[0].segmented_control(
+            "Theme",
+            ["light", "dark"],
+            key="story.theme",
+            format_func=str.capitalize,
+            on_change=_set_theme,
+            help="Also used by the map.",
+        )
+        or "light"
+    )
+    palette = cols[1].selectbox(
+        "Colours (all colour-blind safe)",
+        list(CATEGORICAL),
+        key="story.palette",
+        format_func=lambda p: {
+            "okabe-ito": "Okabe-Ito",
+            "tol-muted": "Tol muted",
+            "tol-bright": "Tol bright",
+            "ibm": "IBM",
+        }.get(p, p),
+        persist_state="session",
+    )
+    fmt = (
+        cols[2].segmented_control(
+            "Chart camera button saves",
+            ["png", "svg"],
+            key="story.image_format",
+            format_func=str.upper,
+            default="png",
+            persist_state="session",
+        )
+        or "png"
+    )
+    return theme, palette, fmt
+
+
+def current_look() -> tuple[str, str, str]:
+    """Theme, palette and image format as last chosen (for when the controls are hidden)."""
+    ss = st.session_state
+    return (
+        ss.get(state.THEME, "light"),
+        ss.get("story.palette") or "okabe-ito",
+        ss.get("story.image_format") or "png",
+    )
+
+
+def _open_view(info: ViewInfo) -> None:
+    if story_views.apply_view(info):
+        st.switch_page("pages/map.py", query_params=story_views.url_params())
+
+
+def _add() -> None:
+    view_id = st.session_state.get("story.view")
+    if view_id:
+        st.session_state[state.STORY_VIEWS] = [*st.session_state[state.STORY_VIEWS], view_id]
+
+
+def views_section(ws: Workspace, infos: list[ViewInfo], theme: str, palette: str, fmt: str) -> None:
+    """The saved views: pick one, preview it, open it on the map, add it to the story, delete."""
+    if not infos:
+        st.info(
+            "No saved views yet. Save the current map above, or with the Save view form "
+            "on the Map page.",
+            icon=":material/bookmark:",
+        )
+        return
+    by_id = {i.id: i for i in infos}
+    chosen = pick(
+        "Saved view",
+        {i.id: f"{i.name} · {i.view.get('dataset_name', '?')} · {when(i.created)}" for i in infos},
+        key="story.view",
+        current=st.session_state.get(state.VIEW_ID),
+    )
+    info = by_id[chosen]
+    cols = st.columns(3)
+    if cols[0].button(
+        "Open on the map",
+        key="story.open_view",
+        icon=":material/scatter_plot:",
+        type="primary",
+        width="stretch",
+    ):
+        _open_view(info)
+    cols[1].button(
+        "Add to the story",
+        key="story.add_view",
+        icon=":material/playlist_add:",
+        on_click=_add,
+        width="stretch",
+    )
+    with cols[2]:
+        if confirm_delete(
+            "view",
+            info.id,
+            "Delete this saved view? Stories that show it skip it from now on.",
+            key="story.view",
+        ):
+            ws.delete_view(info.id)
+            st.session_state[state.STORY_VIEWS] = [
+                v for v in st.session_state[state.STORY_VIEWS] if v != info.id
+            ]
+            st.rerun()
+    data = view_data(info)
+    if data is not None:
+        fig = view_figure(
+            data, info.view, title=info.name, theme=theme, palette=palette, height=480
+        )
+        st.plotly_chart(
+            fig,
+            key="story.preview",
+            width="stretch",
+            theme=None,
+            config=image_config(info.name, fmt),
+        )
+    if info.caption:
+        st.markdown(md_escape(info.caption))
+    st.caption(
+        f"Camera: {info.view.get('camera_source', 'full extent')} (the chart's own zoom "
+        "is not saved)."
+    )
+
+
+def _move(i: int, step: int) -> None:
+    ids = list(st.session_state[state.STORY_VIEWS])
+    j = i + step
+    if 0 <= j < len(ids):
+        ids[i], ids[j] = ids[j], ids[i]
+        st.session_state[state.STORY_VIEWS] = ids
+
+
+def _remove(i: int) -> None:
+    ids = list(st.session_state[state.STORY_VIEWS])
+    del ids[i]
+    st.session_state[state.STORY_VIEWS] = ids
+
+
+def _open_story(ws: Workspace) -> None:
+    story_id = st.session_state.get("story.saved_story")
+    if story_id:
+        info = ws.load_story(story_id)
+        st.session_state[state.STORY_VIEWS] = [
+            v for v in info.view_ids if v not in info.missing_views
+        ]
+        st.session_state["story.title"] = info.title
+        st.session_state[state.STORY_ID] = info.id
+
+
+def _start(presenting: bool) -> None:
+    st.session_state[state.PRESENTING] = presenting
+    st.session_state[state.STORY_SLIDE] = 0
+
+
+def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette: str) -> None:
+    """The ordered list of slides: reorder, remove, save/open, present, download as HTML."""
+    stories = ws.list_stories()
+    if stories:
+        left, right = st.columns([4, 1], vertical_alignment="bottom")
+        left.selectbox(
+            "Saved stories",
+            [s.id for s in stories],
+            key="story.saved_story",
+            format_func={s.id: f"{s.title} ({len(s.view_ids)} views)" for s in stories}.get,
+        )
+        right.button(
+            "Open", key="story.open_story", on_click=_open_story, args=(ws,), width="stretch"
+        )
+    ids = [v for v in st.session_state[state.STORY_VIEWS] if v in by_id]
+    st.session_state[state.STORY_VIEWS] = ids
+    if "story.title" not in st.session_state:
+        st.session_state["story.title"] = DEFAULT_TITLE
+    title = st.text_input("Story title", key="story.title", max_chars=200)
+    if not ids:
+        st.caption("The story is empty: pick a saved view above and press Add to the story.")
+        return
+    for i, view_id in enumerate(ids):
+        info = by_id[view_id]
+        text, up, down, drop = st.columns([8, 1, 1, 1], vertical_alignment="center")
+        text.markdown(f"**{i + 1}. {md_escape(info.name)}**  \n{md_escape(info.caption) or '—'}")
+        up.button(
+            "",
+            key=f"story.up.{i}",
+            icon=":material/arrow_upward:",
+            on_click=_move,
+            args=(i, -1),
+            disabled=i == 0,
+            help="Move up",
+        )
+        down.button(
+            "",
+            key=f"story.down.{i}",
+            icon=":material/arrow_downward:",
+            on_click=_move,
+            args=(i, 1),
+            disabled=i == len(ids) - 1,
+            help="Move down",
+        )
+        drop.button(
+            "",
+            key=f"story.remove.{i}",
+            icon=":material/close:",
+            on_click=_remove,
+            args=(i,),
+            help="Remove from the story",
+        )
+    cols = st.columns(3)
+    cols[0].button(
+        "Present full screen",
+        key="story.present",
+        type="primary",
+        on_click=_start,
+        args=(True,),
+        icon=":material/slideshow:",
+        width="stretch",
+    )
+    if cols[1].button("Save the story", key="story.save", icon=":material/save:", width="stretch"):
+        st.session_state[state.STORY_ID] = ws.save_story(title.strip() or DEFAULT_TITLE, ids)
+        st.toast("Story saved in the workspace", icon=":material/save:")
+    slides = [(by_id[v].name, by_id[v].caption, by_id[v].view) for v in ids]
+    root, story_title = str(ws.root), title.strip() or DEFAULT_TITLE
+    cols[2].download_button(
+        "Download as one HTML file",
+        lambda: story_html(
+            Workspace(root), slides, title=story_title, theme=theme, palette=palette
+        ),
+        f"{safe_name(story_title) or 'story'}.html",
+        "text/html",
+        key="story.download",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+        help="Opens offline in any browser: interactive maps, captions, ← → to step.",
+    )
+
+
+def _step(step: int, n: int) -> None:
+    st.session_state[state.STORY_SLIDE] = min(
+        max(st.session_state[state.STORY_SLIDE] + step, 0), n - 1
+    )
+
+
+def present(by_id: dict[str, ViewInfo], theme: str, palette: str, fmt: str) -> None:
+    """One slide full-screen: title, map, big caption; Prev/Next buttons and ← → keys."""
+    ids = [v for v in st.session_state[state.STORY_VIEWS] if v in by_id]
+    if not ids:
+        st.session_state[state.PRESENTING] = False
+        st.rerun()
+    st.markdown(PRESENT_CSS + (DARK_CSS if theme == "dark" else ""), unsafe_allow_html=True)
+    i = min(max(int(st.session_state.get(state.STORY_SLIDE, 0)), 0), len(ids) - 1)
+    st.session_state[state.STORY_SLIDE] = i
+    info = by_id[ids[i]]
+    with st.container(key="story-nav", horizontal=True, vertical_alignment="center"):
+        st.button(
+            "Prev",
+            key="story.prev",
+            icon=":material/arrow_back:",
+            on_click=_step,
+            args=(-1, len(ids)),
+            disabled=i == 0,
+            shortcut="Left",
+        )
+        st.markdown(f"**{i + 1} / {len(ids)}**")
+        st.button(
+            "Next",
+            key="story.next",
+            icon=":material/arrow_forward:",
+            on_click=_step,
+            args=(1, len(ids)),
+            disabled=i == len(ids) - 1,
+            shortcut="Right",
+        )
+        st.space("stretch")
+        st.button(
+            "Exit",
+            key="story.exit",
+            icon=":material/close_fullscreen:",
+            on_click=_start,
+            args=(False,),
+            shortcut="Esc",
+        )
+    data = view_data(info)
+    if data is not None:
+        fig = view_figure(
+            data,
+            info.view,
+            title=info.name,
+            theme=theme,
+            palette=palette,
+            height=SLIDE_HEIGHT,
+            large=True,
+        )
+        fig.update_layout(uirevision=info.id)
+        st.plotly_chart(
+            fig, key="story.slide", width="stretch", theme=None, config=image_config(info.name, fmt)
+        )
+    with st.container(key="story-caption"):
+        st.markdown(md_escape(info.caption) if info.caption else " ")
+
+
+def image_note(fmt: str) -> None:
+    """Say how PNG/SVG export works here."""
+    st.caption(
+        f"PNG / SVG: the camera button in each chart's toolbar saves it as "
+        f"{fmt.upper()} (1280×720). One-click static export needs the kaleido package, "
+        "which is not installed here."
+    )

@@ -1,0 +1,212 @@
+"""Figures of saved views: the map as it was saved, for slides, previews and the HTML export.
+
+Nothing here touches session state, so the story's HTML can be built on the download thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from embedlens.dataset import Dataset
+from embedlens.plotting import (
+    ScatterStyle,
+    density_figure,
+    escape,
+    figures_to_story_html,
+    scatter_figure,
+)
+from embedlens.store import Workspace
+
+CLUSTER_COLOR = "Cluster"
+MAX_SCATTER_POINTS = 200_000  # same threshold as components.charts
+METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+SLIDE_HEIGHT = 520  # fits a 1280x720 projector with the title, caption and buttons
+
+
+@dataclass(frozen=True, eq=False)
+class ViewData:
+    """What a saved view draws: the dataset, its coords and the cluster labels and names."""
+
+    ds: Dataset
+    coords: np.ndarray
+    labels: np.ndarray | None
+    names: dict[int, str]
+
+
+def load_view_data(ws: Workspace, view: dict) -> ViewData:
+    """Read a view's dataset, projection and clustering runs from the workspace.
+
+    Raises NotFoundError / DamagedFilesError (both EmbedlensError) when they are gone.
+    """
+    ds = ws.load_dataset(view["dataset_id"])
+    _, arrays = ws.load_run(view["projection_run"])
+    labels, names = None, {}
+    if view.get("clustering_run"):
+        info, cl = ws.load_run(view["clustering_run"])
+        labels = cl["labels"].astype(np.int64)
+        names = {int(k): str(v) for k, v in info.extra.get("names", {}).items()}
+    return ViewData(ds=ds, coords=arrays["coords"], labels=labels, names=names)
+
+
+def apply_cluster_edits(
+    labels: np.ndarray, names: dict[int, str], renames: dict, merges: dict
+) -> tuple[np.ndarray, dict[int, str]]:
+    """Labels and names after merges and renames (JSON string keys accepted).
+
+    The same rule as components.clusters.effective, for a saved view instead of the session.
+    """
+    out = labels.copy()
+    for source, target in merges.items():
+        out[labels == int(source)] = int(target)
+    shown = {int(c): names.get(int(c), f"Cluster {c}") for c in np.unique(out)}
+    for cid, name in renames.items():
+        if int(cid) in shown and str(name).strip():
+            shown[int(cid)] = str(name).strip()
+    return out, shown
+
+
+def highlight_mask(ds: Dataset, search: str, ids) -> np.ndarray | None:
+    """Rows whose text contains ``search`` plus rows whose id is in ``ids``; None if neither."""
+    mask = np.zeros(len(ds), dtype=bool)
+    if search and ds.text_column:
+        col = ds.frame[ds.text_column].astype(str)
+        mask |= col.str.contains(search, case=False, regex=False).to_numpy()
+    if ids:
+        mask |= pd.Series(ds.ids).astype(str).isin({str(i) for i in ids}).to_numpy()
+    return mask if mask.any() or search else None
+
+
+def subtitle(view: dict, n: int) -> str:
+    """One sentence explaining how to read the map."""
+    method = METHOD_LABELS.get(view.get("projection", {}).get("method"), "a projection")
+    model = str(view.get("embedding", {}).get("key", "")).split(":", 1)[-1] or "the vectors"
+    return (
+        f"Each dot is one of {n:,} texts; dots close together have similar meaning "
+        f"({method} of {model}). The axes have no units."
+    )
+
+
+def view_figure(
+    data: ViewData,
+    view: dict,
+    *,
+    title: str,
+    theme: str = "light",
+    palette: str = "okabe-ito",
+    height: int = 640,
+    large: bool = False,
+) -> go.Figure:
+    """The saved map: colours, names, highlight and camera as saved; large fonts for slides."""
+    display = view.get("display", {})
+    style = ScatterStyle(
+        point_size=float(display.get("point_size", 5.0)),
+        opacity=float(display.get("opacity", 0.8)),
+        show_labels=bool(display.get("show_labels", True)),
+        theme=theme,
+        palette=palette,
+        height=height,
+    )
+    ds, labels, names = data.ds, data.labels, data.names
+    if labels is not None:
+        labels, names = apply_cluster_edits(
+            labels, names, view.get("cluster_names", {}), view.get("cluster_merges", {})
+        )
+    if len(data.coords) > MAX_SCATTER_POINTS:
+        method = METHOD_LABELS.get(view.get("projection", {}).get("method"), "Map")
+        fig = density_figure(
+            data.coords,
+            style=style,
+            cluster_labels=labels,
+            cluster_names=names,
+            texts=ds.texts or None,
+            title=title,
+            axis_prefix=f"{method} dimension",
+        )
+    else:
+        fig = _scatter(data, view, labels, names, style, title)
+    fig.update_layout(title_subtitle_text=escape(subtitle(view, len(ds))), margin_t=90)
+    cam = view.get("camera")
+    if cam and data.coords.shape[1] == 2:
+        fig.update_layout(
+            xaxis_range=cam["x"], yaxis_range=cam["y"], xaxis_autorange=False, yaxis_autorange=False
+        )
+    if large:
+        fig.update_layout(
+            font_size=16,
+            title_font_size=24,
+            legend_font_size=15,
+            margin_t=100,
+            legend_title_font_size=16,
+        )
+    return fig
+
+
+def _scatter(data: ViewData, view: dict, labels, names, style: ScatterStyle, title: str):
+    ds, display = data.ds, view.get("display", {})
+    color_by = display.get("color_by", CLUSTER_COLOR)
+    if color_by == CLUSTER_COLOR and labels is not None:
+        color = np.asarray([names.get(int(c), str(c)) for c in labels], dtype=object)
+        color_name = "Cluster"
+    elif color_by in ds.frame.columns:
+        color, color_name = ds.frame[color_by].to_numpy(), str(color_by)
+    else:
+        color, color_name = None, ""
+    hover = [c for c in display.get("hover_columns", []) if c in ds.frame.columns]
+    method = METHOD_LABELS.get(view.get("projection", {}).get("method"), "Map")
+    return scatter_figure(
+        data.coords,
+        ids=list(ds.ids),
+        texts=ds.texts or None,
+        color=color,
+        color_name=color_name,
+        hover_columns={c: ds.frame[c].tolist() for c in hover},
+        cluster_labels=labels if style.show_labels else None,
+        cluster_names=names,
+        highlight=highlight_mask(ds, str(display.get("search", "")), view.get("highlight_ids")),
+        style=style,
+        title=title,
+        axis_prefix=f"{method} dimension",
+    )
+
+
+def story_html(
+    ws: Workspace,
+    slides: list[tuple[str, str, dict]],
+    *,
+    title: str,
+    theme: str = "light",
+    palette: str = "okabe-ito",
+) -> str:
+    """ONE offline HTML file stepping through ``(name, caption, view)`` slides."""
+    figures = []
+    for name, caption, view in slides:
+        data = load_view_data(ws, view)
+        fig = view_figure(data, view, title=name, theme=theme, palette=palette, large=True)
+        # the slide shows the name as its heading: the figure's title explains how to read it
+        fig.update_layout(
+            title_text=escape(subtitle(view, len(data.ds))),
+            title_subtitle_text="",
+            title_font_size=16,
+            margin_t=50,
+        )
+        figures.append((name, caption, fig))
+    return figures_to_story_html(figures, title=title, theme=theme)
+
+
+def image_config(name: str, fmt: str) -> dict:
+    """Plotly toolbar config: the camera button saves a 1280x720 PNG or SVG of the figure."""
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name).strip("-") or "view"
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": fmt,
+            "filename": stem[:80],
+            "width": 1280,
+            "height": 720,
+            "scale": 2,
+        },
+    }

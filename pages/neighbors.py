@@ -1,0 +1,124 @@
+"""Neighbours: the rows most similar to a typed text or to a chosen row, listed and on the map."""
+
+import streamlit as st
+
+from components import feedback, state
+from components import neighbors as nb
+from components import neighbors_views as views
+from components.feedback import user_errors
+from embedlens.neighbors import METRICS, describe_metric
+
+ds, emb, proj, clustering = state.require_results()
+top = min(100, len(ds) - 1)
+nb.restore_widgets(
+    "neighbors",
+    {
+        state.NEIGHBORS_MODE: nb.TYPED,
+        state.NEIGHBORS_QUERY: "",
+        state.NEIGHBORS_ROW: None,
+        state.NEIGHBORS_ROW_ID: None,
+        state.NEIGHBORS_K: min(10, top),
+        state.NEIGHBORS_METRIC: "cosine",
+        **{f"{state.NEIGHBORS_THRESHOLD}.{m}": None for m in METRICS},
+        state.NEIGHBORS_HEATMAP_SOURCE: None,
+        state.NEIGHBORS_OVERLAP_ROW: None,
+    },
+)
+st.session_state[state.NEIGHBORS_K] = min(max(1, st.session_state[state.NEIGHBORS_K]), top)
+nb.sync_row_default(ds)
+typed_reason = nb.typed_query_reason(emb)
+
+with st.sidebar:
+    st.markdown(f"**{feedback.md_escape(ds.name)}** · {len(ds):,} rows")
+    if typed_reason:
+        st.caption(f":material/info: {typed_reason}")
+        mode = nb.ROW
+    else:
+        mode = (
+            st.segmented_control(
+                "Query",
+                [nb.TYPED, nb.ROW],
+                key=state.NEIGHBORS_MODE,
+                selection_mode="single",
+                format_func={nb.TYPED: "Typed text", nb.ROW: "A row"}.get,
+            )
+            or nb.TYPED
+        )
+    if mode == nb.TYPED:
+        text = st.text_input(
+            "Find rows that mean something like",
+            key=state.NEIGHBORS_QUERY,
+            placeholder="e.g. a new phone with a better camera",
+        ).strip()
+        row = None
+    else:
+        text, row = "", nb.row_picker(ds)
+    k = st.slider("Matches (k)", 1, top, key=state.NEIGHBORS_K)
+    metric = (
+        st.segmented_control(
+            "Similarity",
+            list(METRICS),
+            key=state.NEIGHBORS_METRIC,
+            selection_mode="single",
+        )
+        or "cosine"
+    )
+    st.caption(describe_metric(metric))
+
+st.markdown("### Nearest neighbours")
+st.caption(
+    "The rows whose vectors are closest to the query, by exact search over all "
+    f"{len(ds):,} rows in the original {emb.vectors.shape[1]}-dimensional space (not on the map)."
+)
+if mode == nb.TYPED and not text:
+    st.info("Type a text in the sidebar, or switch the query to a row.", icon=":material/search:")
+    st.session_state[state.HIGHLIGHT] = []
+    st.session_state.pop(state.QUERY_POINT, None)
+    st.stop()
+if row is None and mode == nb.ROW:
+    st.stop()
+
+with user_errors("Searching neighbours"):
+    found = nb.run_query(
+        ds,
+        emb,
+        proj,
+        clustering,
+        text=text,
+        row=row,
+        k=k,
+        metric=metric,
+        backend=st.session_state[state.BACKEND],
+        model=st.session_state[state.MODEL],
+    )
+frame, matches = found.frame, found.matches
+nb.publish(ds, frame, found.query_point)
+
+hidden = f" (of {k}; weaker ones hidden)" if len(frame) < k else ""
+st.markdown(f"**{len(frame)} matches**{hidden}")
+if frame.empty:
+    st.warning("No match passes the threshold; move the slider to show weaker matches.")
+else:
+    nb.results_table(frame, metric)
+
+left, right = st.columns([2, 3], gap="medium")
+with left:
+    st.markdown("#### Where they sit on the map")
+    views.mini_map(ds, proj, clustering, frame, found.query_point)
+    st.caption(f"Matches keep their colours, other rows are grey. {found.placed}")
+    st.page_link("pages/map.py", label="See them on the full map", icon=":material/scatter_plot:")
+with right:
+    st.markdown("#### How similar they are to each other")
+    with user_errors("Drawing the heatmap"):
+        positions, with_query = views.heatmap_rows(ds, matches, row)
+        views.heatmap(ds, emb, positions, metric, found.typed if with_query else None)
+
+st.markdown("#### Neighbours in the original space vs on the map")
+st.caption(
+    f"The map squeezes {emb.vectors.shape[1]} dimensions into {proj.coords.shape[1]}: some rows "
+    "that look close on it are not, and the other way round."
+)
+chosen = views.overlap_row(ds, matches, row)
+if chosen is not None:
+    with user_errors("Comparing neighbours"):
+        views.overlap(ds, emb, proj, chosen, k=k, metric=metric)
