@@ -172,7 +172,8 @@ def run_embed(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_project(args: argparse.Namespace) -> dict[str, Any]:
     """Project the vectors and write the table plus x, y (and z)."""
-    from embedlens.reduce import ProjectionParams, fit_sample_transform, project
+    from embedlens.reduce import ProjectionParams, project
+    from embedlens.reduce_scale import fit_sample_transform
 
     progress = StderrProgress("project", quiet=args.quiet)
     ds = _load(args, progress, vector_column=args.vector_column, text_column=None)

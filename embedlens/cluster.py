@@ -1,0 +1,375 @@
+"""Cluster vectors (or map coordinates): k-means, HDBSCAN, DBSCAN, agglomerative (Ward).
+
+``metric="cosine"`` scales rows to unit length and then clusters with the euclidean metric,
+which on unit vectors orders distances exactly as cosine does (k-means becomes spherical
+k-means, Ward works on directions). For DBSCAN ``eps`` stays a cosine distance: it is
+converted to the equivalent euclidean radius ``sqrt(2 * eps)``. All-zero rows have no
+direction, so under cosine they raise DataError naming them.
+
+Labels are renumbered so clusters are 0..K-1 by size, largest first; noise is -1.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+
+from embedlens.errors import BackendUnavailable, DataError, InvalidParameterError
+from embedlens.keywords import cluster_keywords
+from embedlens.progress import ProgressCallback, report
+from embedlens.registry import Registry
+from embedlens.validation import (
+    as_object_labels,
+    check_choice,
+    check_in_range,
+    check_params_vs_data,
+    check_vectors,
+)
+
+__all__ = ["CLUSTERERS", "ClusterParams", "Clustering", "cluster"]
+
+METHODS = ("kmeans", "hdbscan", "dbscan", "agglomerative")
+METRICS = ("cosine", "euclidean")
+SPACES = ("vectors", "map")
+AUTO_K_MAX = 15
+SILHOUETTE_SAMPLE = 5_000
+AGGLOMERATIVE_MAX_ROWS = 20_000  # Ward needs n^2 / 2 float64 distances: 1.6 GB at 20,000
+NAME_WORDS = 3
+
+CLUSTERERS: Registry[Any] = Registry("clusterer")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterParams:
+    """Parameters of one clustering; validated on construction.
+
+    ``k`` (None = chosen by silhouette) is for kmeans and agglomerative; ``min_cluster_size``
+    for hdbscan; ``eps`` for dbscan (a cosine distance in [0, 2] when ``metric="cosine"``);
+    ``min_samples`` for dbscan and hdbscan. ``space`` records what the caller passes to
+    :func:`cluster`: the full vectors, or the map coordinates (always euclidean).
+    """
+
+    method: str = "kmeans"
+    k: int | None = None
+    min_cluster_size: int = 10
+    eps: float = 0.5
+    min_samples: int = 5
+    metric: str = "cosine"
+    space: str = "vectors"
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        owner = "ClusterParams"
+        check_choice("method", self.method, METHODS, owner=owner)
+        if self.k is not None:
+            check_in_range("k", self.k, low=2, owner=owner, kind=int)
+        check_in_range("min_cluster_size", self.min_cluster_size, low=2, owner=owner, kind=int)
+        check_in_range("eps", self.eps, low=0, closed="neither", owner=owner)
+        check_in_range("min_samples", self.min_samples, low=1, owner=owner, kind=int)
+        check_choice("metric", self.metric, METRICS, owner=owner)
+        check_choice("space", self.space, SPACES, owner=owner)
+        check_in_range("seed", self.seed, low=0, high=2**32 - 1, owner=owner, kind=int)
+        # Plain Python numbers (2.0 from a form, np.int64 from a frame) so to_dict is JSON-able.
+        for name in ("k", "min_cluster_size", "min_samples", "seed"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, None if value is None else int(value))
+        object.__setattr__(self, "eps", float(self.eps))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict of the parameters."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClusterParams:
+        """Build from a dict, ignoring unknown keys (results saved by other versions)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True, eq=False)
+class Clustering:
+    """Cluster ids per row (-1 = noise), names, keywords, the params used and notes."""
+
+    labels: np.ndarray
+    params: ClusterParams
+    names: dict[int, str]
+    keywords: dict[int, list[str]]
+    notes: tuple[str, ...]
+    seconds: float
+
+    @property
+    def n_clusters(self) -> int:
+        """Number of clusters, noise not counted."""
+        return int(np.unique(self.labels[self.labels >= 0]).size)
+
+    def label_for_rows(self) -> np.ndarray:
+        """Object array with the cluster name of every row."""
+        ids = sorted(self.names)
+        lookup = as_object_labels([self.names[i] for i in ids])
+        return lookup[np.searchsorted(ids, self.labels)]
+
+
+class _Ward:
+    """Ward-linkage agglomerative clustering that can be cut at several k from one tree.
+
+    scikit-learn's AgglomerativeClustering(linkage="ward") calls scipy's ward() itself;
+    calling it directly lets automatic k reuse the tree.
+    """
+
+    def __init__(self, n_clusters: int | None = None) -> None:
+        self.n_clusters = n_clusters
+        self.tree: np.ndarray | None = None
+
+    def fit(self, X: np.ndarray) -> _Ward:
+        from scipy.cluster.hierarchy import ward
+
+        self.tree = ward(np.asarray(X, dtype=np.float64))
+        return self
+
+    def cut(self, k: int) -> np.ndarray:
+        from scipy.cluster.hierarchy import fcluster
+
+        return fcluster(self.tree, t=k, criterion="maxclust").astype(np.int64) - 1
+
+    def fit_predict(self, X: np.ndarray) -> np.ndarray:
+        return self.fit(X).cut(int(self.n_clusters or 2))
+
+
+@CLUSTERERS.register("kmeans", label="k-means")
+def _make_kmeans(*, params: ClusterParams, k: int, n_init: int | str = 10, **_: Any) -> Any:
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=n_init, random_state=params.seed)
+
+
+@CLUSTERERS.register("hdbscan", label="HDBSCAN")
+def _make_hdbscan(*, params: ClusterParams, **_: Any) -> Any:
+    from sklearn.cluster import HDBSCAN
+
+    return HDBSCAN(
+        min_cluster_size=params.min_cluster_size, min_samples=params.min_samples, copy=True
+    )
+
+
+@CLUSTERERS.register("dbscan", label="DBSCAN")
+def _make_dbscan(*, params: ClusterParams, **_: Any) -> Any:
+    from sklearn.cluster import DBSCAN
+
+    eps = math.sqrt(2 * params.eps) if params.metric == "cosine" else params.eps
+    return DBSCAN(eps=eps, min_samples=params.min_samples)
+
+
+@CLUSTERERS.register("agglomerative", label="Agglomerative (Ward)")
+def _make_agglomerative(*, k: int | None = None, **_: Any) -> Any:
+    return _Ward(k)
+
+
+def _check_vs_data(params: ClusterParams, n: int) -> tuple[ClusterParams, list[str]]:
+    """Data-dependent checks (raise) and adjustments (announced in notes)."""
+    notes: list[str] = []
+    if params.k is not None and params.method in ("kmeans", "agglomerative"):
+        check_params_vs_data("k", params.k, n, hint="lower k or load more rows.")
+    if params.method == "hdbscan" and params.min_cluster_size > n:
+        raise InvalidParameterError(
+            f"min_cluster_size ({params.min_cluster_size}) must be at most the number of "
+            f"points ({n}); lower it or load more rows."
+        )
+    if params.method in ("hdbscan", "dbscan") and params.min_samples > n:
+        raise InvalidParameterError(
+            f"min_samples ({params.min_samples}) must be at most the number of points "
+            f"({n}); lower it or load more rows."
+        )
+    if params.method == "agglomerative" and n > AGGLOMERATIVE_MAX_ROWS:
+        gigabytes = n * (n - 1) / 2 * 8 / 1e9
+        raise InvalidParameterError(
+            f"agglomerative clustering of {n:,} rows needs about {gigabytes:.0f} GB (memory "
+            f"grows with the square of the rows); use it up to {AGGLOMERATIVE_MAX_ROWS:,} rows, "
+            "or choose kmeans or hdbscan."
+        )
+    if params.space == "map" and params.metric == "cosine":
+        notes.append(
+            "Clustered the map coordinates with the euclidean metric (cosine has no "
+            "meaning for positions on a map)."
+        )
+        params = replace(params, metric="euclidean")
+    return params, notes
+
+
+def _prepare(X: np.ndarray, params: ClusterParams) -> np.ndarray:
+    if params.metric == "cosine":
+        norms = np.linalg.norm(X, axis=1)
+        zero = np.flatnonzero(norms == 0)
+        if zero.size:
+            rows = ", ".join(str(i) for i in zero[:5]) + (" ..." if zero.size > 5 else "")
+            raise DataError(
+                f"vectors contain {zero.size} all-zero row(s) (row index {rows}); cosine "
+                "distance is undefined for them. Remove those rows or use metric='euclidean'."
+            )
+        X = np.ascontiguousarray(X / norms[:, None], dtype=np.float32)
+    if np.ptp(X, axis=0).max() <= (1e-6 if params.metric == "cosine" else 0.0):
+        raise DataError(
+            "all vectors are identical (under the chosen metric); there is nothing to cluster."
+        )
+    return X
+
+
+def _auto_k(
+    X: np.ndarray, params: ClusterParams, on_progress: ProgressCallback | None
+) -> tuple[int, Any, str]:
+    """Best k in 2..min(15, n-1) by silhouette on a seeded sample of up to 5,000 rows."""
+    from sklearn.metrics import silhouette_score
+
+    n = len(X)
+    ks = list(range(2, min(AUTO_K_MAX, n - 1) + 1))
+    rng = np.random.default_rng(params.seed)
+    sample = rng.choice(n, SILHOUETTE_SAMPLE, replace=False) if n > SILHOUETTE_SAMPLE else None
+    Xs = X if sample is None else X[sample]
+    tree = _Ward().fit(X) if params.method == "agglomerative" else None
+    best: tuple[float, int, Any] = (-2.0, ks[0], None)
+    for i, k in enumerate(ks):
+        report(on_progress, 0.05 + 0.75 * i / len(ks), f"Trying k={k} of {ks[0]}..{ks[-1]}")
+        if tree is not None:
+            labels = tree.cut(k)
+        else:
+            labels = _make_kmeans(params=params, k=k, n_init=1).fit_predict(X)
+        ls = labels if sample is None else labels[sample]
+        if 2 <= np.unique(ls).size < len(ls):
+            score = float(silhouette_score(Xs, ls))
+            if score > best[0] + 1e-9:
+                best = (score, k, labels if tree is not None else None)
+    if best[0] == -2.0:
+        raise DataError(f"no k in 2..{ks[-1]} splits these vectors into clusters.")
+    score, k, labels = best
+    span = f"{ks[0]}..{ks[-1]}" if len(ks) > 1 else str(ks[0])
+    return k, labels, f"Chose k={k} by silhouette ({score:.2f}) over k={span}."
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    """Clusters 0..K-1 by size (largest first, ties by first row); any negative -> -1."""
+    labels = np.asarray(labels, dtype=np.int64)
+    out = np.full(labels.shape, -1, dtype=np.int64)
+    member = labels >= 0
+    if not member.any():
+        return out
+    ids, first, inverse, counts = np.unique(
+        labels[member], return_index=True, return_inverse=True, return_counts=True
+    )
+    order = np.lexsort((first, -counts))
+    rank = np.empty(ids.size, dtype=np.int64)
+    rank[order] = np.arange(ids.size)
+    out[member] = rank[inverse]
+    return out
+
+
+def _names(labels: np.ndarray, keywords: dict[int, list[str]]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for cid in np.unique(labels).tolist():
+        words = keywords.get(cid, [])[:NAME_WORDS]
+        name = "Noise" if cid == -1 else (" · ".join(words) if words else f"Cluster {cid}")
+        names[cid] = f"{name} ({cid})" if name in names.values() else name
+    return names
+
+
+def _noise_notes(labels: np.ndarray, params: ClusterParams) -> list[str]:
+    if params.method not in ("hdbscan", "dbscan"):
+        return []
+    label = "DBSCAN" if params.method == "dbscan" else "HDBSCAN"
+    noise = int((labels == -1).sum())
+    if noise == len(labels):
+        fix = "raise eps" if params.method == "dbscan" else "lower min_cluster_size"
+        return [f"{label} found no clusters: every point is noise; {fix} or lower min_samples."]
+    if noise:
+        return [
+            f"{label} marked {noise:,} of {len(labels):,} points "
+            f"({noise / len(labels):.0%}) as noise (-1)."
+        ]
+    return []
+
+
+def cluster(
+    X: np.ndarray,
+    params: ClusterParams = ClusterParams(),
+    *,
+    texts: Sequence[str] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Clustering:
+    """Cluster rows and name the clusters by their keywords.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+        Vectors (``params.space="vectors"``) or map coordinates (``"map"``), at least 3 rows.
+    params : ClusterParams, default=ClusterParams()
+        Method and parameters; ``k=None`` picks k by silhouette.
+    texts : sequence of str, optional
+        One text per row; clusters are then named by class-based TF-IDF keywords.
+    on_progress : callable, optional
+        ``on_progress(fraction, message)``.
+
+    Returns
+    -------
+    Clustering
+        int64 labels (0..K-1 by size, -1 noise), names, keywords, params used (k filled in).
+
+    Raises
+    ------
+    DataError
+        Fewer than 3 rows, non-finite values, texts of the wrong length, all rows identical,
+        all-zero rows under cosine.
+    InvalidParameterError
+        k, min_cluster_size or min_samples too large for the data; agglomerative on too
+        many rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0, 1], [0, 1.1], [5, 0], [5.2, 0]])
+    >>> cluster(X, ClusterParams(k=2, metric="euclidean")).labels.tolist()
+    [0, 0, 1, 1]
+    """
+    from sklearn.exceptions import ConvergenceWarning
+
+    start = time.perf_counter()
+    X = check_vectors(X)
+    n = len(X)
+    if n < 3:
+        raise DataError(f"vectors has {n} row(s); clustering needs at least 3 rows.")
+    if texts is not None and len(texts) != n:
+        raise DataError(
+            f"texts has {len(texts)} entries but there are {n} vectors; give one text per row."
+        )
+    reason = CLUSTERERS.unavailable_reason(params.method)
+    if reason is not None:
+        raise BackendUnavailable(reason)
+    params, notes = _check_vs_data(params, n)
+    report(on_progress, 0.0, f"Clustering {n:,} points with {params.method}…")
+    Z = _prepare(X, params)
+    labels = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        if params.method in ("kmeans", "agglomerative") and params.k is None:
+            k, labels, note = _auto_k(Z, params, on_progress)
+            params = replace(params, k=k)
+            notes.append(note)
+        if labels is None:
+            labels = CLUSTERERS.create(params.method, params=params, k=params.k).fit_predict(Z)
+    for w in caught:  # ConvergenceWarnings become notes; anything else is passed on
+        if issubclass(w.category, ConvergenceWarning):
+            notes.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    labels = _renumber(labels)
+    notes += _noise_notes(labels, params)
+    report(on_progress, 0.9, "Finding keywords…")
+    keywords: dict[int, list[str]] = {int(c): [] for c in np.unique(labels)}
+    if texts is not None:
+        keywords = cluster_keywords(as_object_labels(texts), labels)
+    seconds = time.perf_counter() - start
+    report(on_progress, 1.0, f"Clustering done in {seconds:.1f} s")
+    return Clustering(labels, params, _names(labels, keywords), keywords, tuple(notes), seconds)

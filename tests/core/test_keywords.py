@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from embedlens.errors import DataError, InvalidParameterError
+from embedlens.keywords import class_tfidf, cluster_keywords, is_mostly_cjk
+
+TEXTS = [
+    "Football: the team won the football match",
+    "football fans and a late goal",
+    "the striker scored twice, football is back",
+    "Stocks fell as oil prices rose",
+    "oil prices and stocks, again",
+    "investors sold stocks; oil jumped",
+]
+LABELS = np.array([0, 0, 0, 1, 1, 1])
+
+
+def test_obvious_words_rank_first():
+    kw = cluster_keywords(TEXTS, LABELS)
+    assert kw[0][0] == "football"
+    assert set(kw[1][:2]) == {"oil", "stocks"}
+
+
+def test_stop_words_numbers_and_single_letters_are_dropped():
+    kw = cluster_keywords(TEXTS + ["the 2024 a x and of"], np.append(LABELS, 2))
+    words = {w for ws in kw.values() for w in ws}
+    assert not words & {"the", "and", "a", "x", "2024", "is"}
+    assert kw[2] == []  # nothing usable left in that cluster
+
+
+def test_custom_stop_words_and_top_n():
+    kw = cluster_keywords(TEXTS, LABELS, top_n=2, stop_words=["football", "oil"])
+    assert all(len(v) == 2 for v in kw.values())
+    assert "football" not in kw[0] and "oil" not in kw[1]
+    with pytest.raises(InvalidParameterError, match="stop_words must be 'english'"):
+        cluster_keywords(TEXTS, LABELS, stop_words="french")
+
+
+def test_class_tfidf_matches_the_formula():
+    counts = np.array([[3, 1, 0], [0, 1, 4]])
+    scores = class_tfidf(counts, reduce_frequent_words=False).toarray()
+    mean_words = counts.sum() / 2
+    freq = counts.sum(axis=0)
+    tf = counts / counts.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(scores, tf * np.log(1 + mean_words / freq))
+    np.testing.assert_allclose(class_tfidf(counts).toarray(), np.sqrt(tf) * np.log(1 + 4.5 / freq))
+
+
+def test_reduce_frequent_words_lets_a_distinctive_word_beat_a_frequent_one():
+    # "said" is in every cluster and frequent; "oil" is rarer but only in cluster 1
+    texts = ["said said said said", "said said said said", "said " * 9 + "oil oil"]
+    labels = [0, 0, 1]
+    assert cluster_keywords(texts, labels, reduce_frequent_words=False)[1][0] == "said"
+    assert cluster_keywords(texts, labels)[1][0] == "oil"
+
+
+def test_term_spread_over_classes_scores_lower():
+    texts = ["apple common", "apple common", "pear common", "pear common"]
+    kw = cluster_keywords(texts, [0, 0, 1, 1])
+    assert kw == {0: ["apple", "common"], 1: ["pear", "common"]}
+
+
+def test_noise_is_one_more_class_and_labels_are_ints():
+    kw = cluster_keywords(TEXTS, [-1, -1, -1, 4, 4, 4])
+    assert sorted(kw) == [-1, 4] and kw[-1][0] == "football"
+
+
+def test_missing_texts_count_as_empty():
+    texts = pd.Series(["football goal", None, "oil stocks", float("nan")], dtype="str")
+    kw = cluster_keywords(texts.tolist(), [0, 0, 1, 1])
+    assert kw[0][0] == "football" and "nan" not in kw[1]
+    kw = cluster_keywords(["football goal", pd.NA, "oil"], [0, 0, 1])
+    assert kw[0] == ["football", "goal"]
+
+
+def test_empty_vocabulary_gives_empty_lists():
+    assert cluster_keywords(["the", "a", "of"], [0, 1, 1]) == {0: [], 1: []}
+    assert cluster_keywords([], np.array([], dtype=int)) == {}
+
+
+def test_length_mismatch():
+    with pytest.raises(DataError, match="texts has 2 entries but labels has 3"):
+        cluster_keywords(["a", "b"], [0, 1, 1])
+
+
+def test_cjk_detection():
+    assert is_mostly_cjk(["中国足球队赢得比赛", "股市 上涨"])
+    assert not is_mostly_cjk(["football match", "oil prices 中国"])
+    assert not is_mostly_cjk(["축구 경기 결과", "주식 시장"])  # Korean has spaces: words work
+    assert not is_mostly_cjk(["", "123"])
+
+
+def test_chinese_falls_back_to_character_bigrams():
+    texts = [
+        "国足足球比赛今晚开战",
+        "足球联赛冠军产生",
+        "女足足球队备战世界杯",
+        "股票市场大幅上涨",
+        "A股股票交易量创新高",
+        "股票基金收益下降",
+    ]
+    kw = cluster_keywords(texts, [0, 0, 0, 1, 1, 1])
+    assert kw[0][0] == "足球"
+    assert kw[1][0] == "股票"
+    assert all(len(w) == 2 for w in kw[0])
+
+
+def test_latin_words_inside_chinese_text_are_kept():
+    texts = ["NBA篮球比赛", "NBA篮球新秀", "股票市场", "股票基金"]
+    kw = cluster_keywords(texts, [0, 0, 1, 1])
+    assert "nba" in kw[0] and "篮球" in kw[0]
