@@ -12,11 +12,12 @@ from components.pipeline import home, workspace
 from embedlens.dataset import Dataset
 from embedlens.io import load_table
 
+MIN_ROWS = 3  # PCA, t-SNE and UMAP all need at least three points
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "headlines.csv"
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
-def _sample(path: str) -> Dataset:
+def sample(path: str = str(SAMPLE)) -> Dataset:
     return load_table(path, name="Sample: news headlines", text_column="text", label_column="topic")
 
 
@@ -45,7 +46,7 @@ def ensure_dataset() -> None:
     wanted = st.query_params.get("dataset")
     if wanted and open_saved(wanted):
         return
-    open_dataset(_sample(str(SAMPLE)))
+    open_dataset(sample())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -79,7 +79,8 @@ def projection_form(n_rows: int) -> ProjectionParams:
         or 2
     )
     with st.expander("Advanced projection settings"):
-        max_perp = max(2.0, min(100.0, (n_rows - 1) / 3))
+        # Slider ends stay valid on tiny data; the core lowers values that do not fit (with a note).
+        max_perp = max(3.0, min(100.0, (n_rows - 1) / 3))
         perplexity = st.slider(
             "t-SNE perplexity",
             2.0,
@@ -88,7 +89,7 @@ def projection_form(n_rows: int) -> ProjectionParams:
             key="map.perplexity",
             persist_state="session",
         )
-        max_nn = max(2, min(200, n_rows - 1))
+        max_nn = max(3, min(200, n_rows - 1))
         n_neighbors = st.slider(
             "UMAP neighbours",
             2,
@@ -139,8 +140,8 @@ def cluster_form(n_rows: int) -> ClusterParams:
         min_cluster_size = st.number_input(
             "Minimum cluster size",
             2,
-            max(2, n_rows),
-            10,
+            max(3, n_rows),
+            min(10, max(3, n_rows)),
             key="map.min_cluster_size",
             persist_state="session",
         )

@@ -3,14 +3,14 @@
 import streamlit as st
 
 from components import datasets, state
-from components.feedback import user_errors
+from components.feedback import md_escape, user_errors
 
 st.markdown("### Data")
 current = state.dataset()
 if current is not None:
     st.caption(
-        f"Open now: **{current.name}** ({len(current):,} rows). Loading another file keeps it "
-        "until the new one is opened."
+        f"Open now: **{md_escape(current.name)}** ({len(current):,} rows). Loading another file "
+        "keeps it until the new one is opened."
     )
 
 source = st.segmented_control(
@@ -19,7 +19,7 @@ source = st.segmented_control(
 ds = None
 if source == "Sample":
     st.write("Short news-style texts on 8 topics, written by the embedlens team (sample_data/).")
-    ds = datasets._sample(str(datasets.SAMPLE))
+    ds = datasets.sample()
 elif source == "Paste text":
     text = st.text_area("One text per line", height=200, key="data.paste")
     if text.strip():
@@ -64,8 +64,19 @@ if ds is not None:
     ]
     st.caption(" · ".join(facts))
     st.dataframe(ds.frame.head(200), hide_index=True, width="stretch", height=280)
+    too_small = len(ds) < datasets.MIN_ROWS
+    if too_small:
+        st.error(
+            f"A map needs at least {datasets.MIN_ROWS} rows; this data has {len(ds)}. Add rows, "
+            "or pick another file. The data open now stays open.",
+            icon=":material/error:",
+        )
     if st.button(
-        "Open on the map", type="primary", key="data.open", icon=":material/scatter_plot:"
+        "Open on the map",
+        type="primary",
+        key="data.open",
+        disabled=too_small,
+        icon=":material/scatter_plot:",
     ):
         datasets.open_dataset(ds)
         st.switch_page("pages/map.py")
