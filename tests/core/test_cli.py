@@ -154,3 +154,42 @@ def test_neighbors_by_row_prints_a_json_list(tmp_path):
 def test_neighbors_needs_a_query_or_row_value(tmp_path, flag):
     proc = cli("neighbors", str(SAMPLE), flag, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_words_scores_similarity_and_analogies_on_shared_files(tmp_path, shared_datasets):
+    lee = str(shared_datasets / "gensim_lee_fasttext.vec")
+    sim = summary(
+        cli(
+            "words",
+            lee,
+            "--similarity",
+            str(shared_datasets / "gensim_wordsim353.tsv"),
+            cwd=tmp_path,
+        )
+    )
+    assert sim["n_pairs"] == 353 and 0 < sim["n_used"] < 353
+    assert sim["coverage"] == sim["n_used"] / 353 and -1 <= sim["spearman"] <= 1
+    ana = summary(
+        cli(
+            "words",
+            lee,
+            "--analogies",
+            str(shared_datasets / "gensim_questions-words.txt"),
+            cwd=tmp_path,
+        )
+    )
+    assert ana["n_total"] == 19544 and 0 <= ana["coverage"] <= 1 and "sections" in ana
+
+
+def test_words_without_shared_vocabulary_reports_no_score(tmp_path, shared_datasets):
+    glove = str(shared_datasets / "gensim_test_glove.txt")  # 76 words: none of WordSim's pairs
+    sim = summary(
+        cli(
+            "words",
+            glove,
+            "--similarity",
+            str(shared_datasets / "gensim_wordsim353.tsv"),
+            cwd=tmp_path,
+        )
+    )
+    assert sim["n_used"] == 0 and sim["coverage"] == 0 and sim["spearman"] is None
