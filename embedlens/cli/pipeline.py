@@ -178,16 +178,7 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
     progress = StderrProgress("project", quiet=args.quiet)
     ds = _load(args, progress, vector_column=args.vector_column, text_column=None)
     X = _require_vectors(ds, args.vector_column, args.input)
-    params = ProjectionParams(
-        method=args.method,
-        dims=args.dims,
-        seed=args.seed,
-        perplexity=args.perplexity,
-        n_neighbors=args.n_neighbors,
-        min_dist=args.min_dist,
-        metric=args.metric,
-        pca_dims=args.pca_dims,
-    )
+    params = ProjectionParams.from_dict(vars(args))  # the options are named as the params
     if args.sample and args.sample < len(X):
         proj = fit_sample_transform(X, params, sample_size=args.sample, on_progress=progress)
     else:
@@ -224,16 +215,7 @@ def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
         X = np.ascontiguousarray(ds.frame[axes].to_numpy(dtype=np.float32))
     else:
         X = _require_vectors(ds, args.vector_column, args.input)
-    params = ClusterParams(
-        method=args.method,
-        k=args.k,
-        min_cluster_size=args.min_cluster_size,
-        eps=args.eps,
-        min_samples=args.min_samples,
-        metric=args.metric,
-        space=args.space,
-        seed=args.seed,
-    )
+    params = ClusterParams.from_dict(vars(args))
     result = cluster(X, params, texts=ds.texts or None, on_progress=progress)
     for note in result.notes:
         progress.info(note)
