@@ -21,6 +21,7 @@ from embedlens.palettes import CATEGORICAL
 from embedlens.store import NotFoundError, ViewInfo, Workspace, safe_name
 
 DEFAULT_TITLE = "What our embeddings show"
+RETURN_TAB = "story.return_tab"  # the tab shown after leaving presentation mode
 # Constant stylesheets (never user data): hide Streamlit's chrome, large type for projectors.
 PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -228,6 +229,13 @@ def _open_story(ws: Workspace) -> None:
 def _start(presenting: bool) -> None:
     st.session_state[state.PRESENTING] = presenting
     st.session_state[state.STORY_SLIDE] = 0
+    if not presenting:  # back where Present was pressed, not on the first tab
+        st.session_state[RETURN_TAB] = "Story"
+
+
+def opening_tab() -> str | None:
+    """The tab the Story page opens on: the story itself after presenting, else the first."""
+    return st.session_state.get(RETURN_TAB)
 
 
 def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette: str) -> None:
@@ -248,7 +256,10 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
     st.session_state[state.STORY_VIEWS] = ids
     if "story.title" not in st.session_state:
         st.session_state["story.title"] = DEFAULT_TITLE
-    title = st.text_input("Story title", key="story.title", max_chars=200)
+    # persisted: presentation mode hides this input; Streamlit drops unrendered widget values
+    title = st.text_input(
+        "Story title", key="story.title", max_chars=200, persist_state="session"
+    )
     if not ids:
         st.caption("The story is empty: pick a saved view above and press Add to the story.")
         return

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from embedlens.dataset import Dataset
+from embedlens.embedders import EMBEDDERS
 from embedlens.plotting import (
     ScatterStyle,
     density_figure,
@@ -22,6 +23,7 @@ from embedlens.plotting import (
 from embedlens.store import Workspace
 
 CLUSTER_COLOR = "Cluster"
+PRECOMPUTED = "precomputed"  # the backend name of a file's own vectors (components.pipeline)
 MAX_SCATTER_POINTS = 200_000  # same threshold as components.charts
 METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 SLIDE_HEIGHT = 520  # fits a 1280x720 projector with the title, caption and buttons
@@ -83,11 +85,26 @@ def highlight_mask(ds: Dataset, search: str, ids) -> np.ndarray | None:
 def subtitle(view: dict, n: int) -> str:
     """One sentence explaining how to read the map."""
     method = METHOD_LABELS.get(view.get("projection", {}).get("method"), "a projection")
-    model = str(view.get("embedding", {}).get("key", "")).split(":", 1)[-1] or "the vectors"
     return (
         f"Each dot is one of {n:,} texts; dots close together have similar meaning "
-        f"({method} of {model}). The axes have no units."
+        f"({method} of {vectors_name(view.get('embedding') or {})}). The axes have no units."
     )
+
+
+def vectors_name(embedding: dict) -> str:
+    """Readable name of a view's vectors: the model, the backend's label, or the file's own.
+
+    Never the raw cache key (``tfidf-svd:dim=auto:seed=0|corpus=...`` means nothing on a slide).
+    """
+    backend = str(embedding.get("backend") or "")
+    key = str(embedding.get("key") or "")
+    if backend == PRECOMPUTED or key.startswith(f"{PRECOMPUTED}:"):
+        return "the file's own vectors"
+    if backend == "sentence-transformers" and embedding.get("model"):
+        return f"{embedding['model']} embeddings"
+    if backend in EMBEDDERS.names():
+        return EMBEDDERS.entry(backend).label.split(" (", 1)[0] + " vectors"
+    return "the vectors"
 
 
 def view_figure(
@@ -187,11 +204,16 @@ def story_html(
         data = load_view_data(ws, view)
         fig = view_figure(data, view, title=name, theme=theme, palette=palette, large=True)
         # the slide shows the name as its heading: the figure's title explains how to read it
+        # ... just above the axes, below the toolbar that Plotly pins to the figure's top right
         fig.update_layout(
             title_text=escape(subtitle(view, len(data.ds))),
             title_subtitle_text="",
             title_font_size=16,
-            margin_t=50,
+            title_yref="paper",
+            title_y=1,
+            title_yanchor="bottom",
+            title_pad_b=10,
+            margin_t=72,
         )
         figures.append((name, caption, fig))
     return figures_to_story_html(figures, title=title, theme=theme)

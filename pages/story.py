@@ -20,7 +20,9 @@ st.caption(
 theme, palette, fmt = story.look_controls()
 story.image_note(fmt)
 has_results = st.session_state.get(state.PROJECTION) is not None
-tab_views, tab_names, tab_story = st.tabs(["Saved views", "Cluster names", "Story"])
+tab_views, tab_names, tab_story = st.tabs(
+    ["Saved views", "Cluster names", "Story"], default=story.opening_tab()
+)
 with tab_views:
     with st.expander(
         "Save the current map as a view", expanded=not views, icon=":material/bookmark_add:"
