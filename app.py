@@ -12,16 +12,16 @@ story_views.sync_url()
 page = st.navigation(
     {
         "Explore": [
-            st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:", default=True),
-            st.Page("pages/neighbors.py", title="Neighbours", icon=":material/share:"),
-            st.Page("pages/evaluate.py", title="Evaluate", icon=":material/rule:"),
+            st.Page("app_pages/map.py", title="Map", icon=":material/scatter_plot:", default=True),
+            st.Page("app_pages/neighbors.py", title="Neighbours", icon=":material/share:"),
+            st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/rule:"),
         ],
         "Data": [
-            st.Page("pages/data.py", title="Data", icon=":material/table:"),
-            st.Page("pages/workspace.py", title="Workspace", icon=":material/folder_open:"),
+            st.Page("app_pages/data.py", title="Data", icon=":material/table:"),
+            st.Page("app_pages/workspace.py", title="Workspace", icon=":material/folder_open:"),
         ],
         "Present": [
-            st.Page("pages/story.py", title="Story", icon=":material/slideshow:"),
+            st.Page("app_pages/story.py", title="Story", icon=":material/slideshow:"),
         ],
     },
     position="top",

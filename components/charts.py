@@ -6,13 +6,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import clusters, state
+from components import clusters, scale, state
 from components.forms import CLUSTER_COLOR, METHOD_LABELS, Display
 from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset
 from embedlens.plotting import ScatterStyle, density_figure, scatter_figure
-
-MAX_SCATTER_POINTS = 200_000
 
 
 def map_figure(
@@ -27,7 +25,7 @@ def map_figure(
     theme: str = "light",
     title: str = "",
 ):
-    """The scatter (or, above MAX_SCATTER_POINTS, the density view) for the current settings."""
+    """The scatter, or the density view when it is too big (see scale.use_density_view)."""
     style = ScatterStyle(
         point_size=display.point_size,
         opacity=display.opacity,
@@ -35,7 +33,7 @@ def map_figure(
         theme=theme,
     )
     labels, names = clusters.effective(clustering) if clustering is not None else (None, None)
-    if len(coords) > MAX_SCATTER_POINTS:
+    if scale.use_density_view(ds, len(coords), coords.shape[1], display):
         return density_figure(
             coords,
             style=style,
@@ -89,8 +87,9 @@ def draw_map(fig, *, is_density: bool, key: str = "map.chart") -> list:
     """Draw the figure; returns the ids of the points selected with box or lasso."""
     if is_density:
         st.warning(
-            "Too many points for an interactive scatter: showing a density view (hover a bin for "
-            "its count and most common cluster). No rows were dropped.",
+            "Too many points (or too much hover text) for an interactive scatter: showing a "
+            "density view of every point (hover a bin for its count and most common cluster). "
+            "No rows were dropped.",
             icon=":material/blur_on:",
         )
         st.plotly_chart(fig, width="stretch", key=key + ".density")

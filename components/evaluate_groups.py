@@ -129,7 +129,7 @@ def divergence_groups(
                 "then come back.",
                 icon=":material/info:",
             )
-            st.page_link("pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
+            st.page_link("app_pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
             return None
         return mask, ~mask, f"Selection ({int(mask.sum()):,})", f"The rest ({int((~mask).sum()):,})"
     options = ([CLUSTER_COLUMN] if clustering is not None else []) + columns

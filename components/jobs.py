@@ -48,15 +48,16 @@ class Job:
 class JobRunner:
     """A bounded table of jobs, run one at a time per lane.
 
-    Lanes: "embed" (torch) and "project" (numba, used by UMAP and openTSNE). Two numba jobs in
-    parallel threads can hang in numba's default threading layer, so each lane has one thread;
-    an embedding and a projection still run side by side.
+    Lanes: "embed" (torch), "project" (numba, used by UMAP and openTSNE) and "fast" (quick
+    scikit-learn work: TF-IDF + SVD vectors, so one user's model embedding never holds up
+    another's offline vectors). Two numba jobs in parallel threads can hang in numba's default
+    threading layer, so each lane has one thread; jobs of different lanes run side by side.
     """
 
     def __init__(self) -> None:
         self._pools = {
             lane: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"embedlens-{lane}")
-            for lane in ("embed", "project")
+            for lane in ("embed", "project", "fast")
         }
         self._jobs: OrderedDict[Hashable, Job] = OrderedDict()
         self._lock = threading.Lock()

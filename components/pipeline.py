@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import streamlit as st
 
+from components import scale
 from components.feedback import user_errors
 from components.jobs import Job, runner
 from embedlens.cluster import Clustering, ClusterParams, cluster
-from embedlens.dataset import Dataset, array_fingerprint
+from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult, embed_texts, make_embedder
 from embedlens.errors import EmbedlensError
 from embedlens.reduce import Projection, ProjectionParams, project
+from embedlens.reduce_scale import fit_sample_transform
 from embedlens.store import EmbeddingCache, Workspace, default_home
 
 PRECOMPUTED = "precomputed"
@@ -74,8 +77,13 @@ def build_map(
     model: str,
     proj_params: ProjectionParams,
     cluster_params: ClusterParams,
+    *,
+    sample_size: int | None = None,
 ) -> MapResult:
-    """Everything the map needs, as far as it is ready; never blocks on a slow step."""
+    """Everything the map needs, as far as it is ready; never blocks on a slow step.
+
+    ``sample_size``: fit t-SNE/UMAP on that many rows and place the rest (None: all rows).
+    """
     out = MapResult()
     emb = embeddings(ds, backend, model)
     if isinstance(emb, Job):
@@ -92,7 +100,7 @@ def build_map(
             return out
     else:
         out.emb = vectors = emb
-        proj = projection(emb, proj_params)
+        proj = projection(emb, proj_params, sample_size=sample_size)
         if isinstance(proj, Job):
             out.pending.append(proj)
             out.proj = projection(emb, ProjectionParams(method="pca", dims=proj_params.dims))
@@ -115,7 +123,7 @@ def embeddings(ds: Dataset, backend: str, model: str) -> EmbedResult | Job:
             truncated=0,
             seconds=0.0,
         )
-    key = ("embed", ds.fingerprint(), backend, model, home())
+    key = ("embed", scale.fingerprint(ds), backend, model, home())
     job = runner().submit(
         key,
         f"Embedding {len(ds):,} texts with {model or backend}",
@@ -124,6 +132,7 @@ def embeddings(ds: Dataset, backend: str, model: str) -> EmbedResult | Job:
         backend,
         model,
         home(),
+        lane="fast" if backend == "tfidf-svd" else "embed",
     )
     if not job.done:
         return job
@@ -147,7 +156,7 @@ def _embed_job(
 
 def _fast_vectors(ds: Dataset) -> EmbedResult:
     with user_errors("The TF-IDF preview"):
-        return _fast_embed(ds.fingerprint(), tuple(ds.texts))
+        return _fast_embed(scale.fingerprint(ds), tuple(ds.texts))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -185,10 +194,18 @@ def _record_embedding(result: EmbedResult, backend: str, model: str) -> None:
     )
 
 
-def projection(emb: EmbedResult, params: ProjectionParams) -> Projection | Job:
-    """Map coordinates for ``emb``: from the workspace, computed now (PCA), or a job."""
-    fp = array_fingerprint(emb.vectors)
-    run_params = {**params.to_dict(), "vectors": fp}
+def projection(
+    emb: EmbedResult, params: ProjectionParams, *, sample_size: int | None = None
+) -> Projection | Job:
+    """Map coordinates for ``emb``: from the workspace, computed now (PCA), or a job.
+
+    t-SNE/UMAP with ``sample_size`` below the row count fit on a sample and place the rest
+    (embedlens.reduce_scale.fit_sample_transform); the size is part of the run and job keys.
+    """
+    fp = scale.fingerprint(emb.vectors)
+    n = len(emb.vectors)
+    sample = sample_size if params.method != "pca" and sample_size and sample_size < n else None
+    run_params = scale.with_sample({**params.to_dict(), "vectors": fp}, sample, n)
     dataset_id = st.session_state.get("data.dataset_id")
     saved = _saved_projection(dataset_id, run_params, params) if dataset_id else None
     if saved is not None:
@@ -198,9 +215,13 @@ def projection(emb: EmbedResult, params: ProjectionParams) -> Projection | Job:
             result = _pca(fp, params, emb.vectors)
     else:
         name = {"tsne": "t-SNE", "umap": "UMAP"}.get(params.method, params.method)
-        label = f"{name} {params.dims}D of {len(emb.vectors):,} points"
+        label = f"{name} {params.dims}D of {n:,} points"
+        fn = project
+        if sample:
+            label += f" (fitted on {sample:,}, the rest placed)"
+            fn = partial(fit_sample_transform, sample_size=sample)
         job = runner().submit(
-            ("project", fp, params), label, project, emb.vectors, params, lane="project"
+            ("project", fp, params, sample), label, fn, emb.vectors, params, lane="project"
         )
         if not job.done:
             return job
@@ -234,7 +255,7 @@ def _saved_projection(
     used = info.extra.get("used", {})
     return Projection(
         coords=arrays["coords"],
-        params=projection_params(**{**params.to_dict(), **used}),
+        params=ProjectionParams.from_dict({**params.to_dict(), **used}),
         notes=tuple(info.extra.get("notes", [])),
         seconds=float(info.extra.get("seconds", 0.0)),
     )
@@ -251,9 +272,9 @@ def _cluster(
     params: ClusterParams,
     texts_fp: str,
     _X: np.ndarray,
-    _texts: tuple[str, ...] | None,
+    _ds: Dataset,
 ) -> Clustering:
-    return cluster(_X, params, texts=list(_texts) if _texts else None)
+    return cluster(_X, params, texts=_ds.texts or None)  # texts only on a cache miss (1M: 1 s)
 
 
 def clustering(
@@ -262,12 +283,4 @@ def clustering(
     """Clusters of the vectors (or of the map), with keyword labels from the texts."""
     X = proj.coords if params.space == "map" else emb.vectors
     with st.spinner(f"Clustering with {params.method}…"), user_errors("Clustering"):
-        return _cluster(array_fingerprint(X), params, ds.fingerprint(), X, tuple(ds.texts) or None)
-
-
-def projection_params(**overrides) -> ProjectionParams:
-    """ProjectionParams with defaults, ignoring unknown keys (e.g. from a saved view)."""
-    import dataclasses
-
-    names = {f.name for f in dataclasses.fields(ProjectionParams)}
-    return ProjectionParams(**{k: v for k, v in overrides.items() if k in names})
+        return _cluster(scale.fingerprint(X), params, scale.fingerprint(ds), X, ds)

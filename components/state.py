@@ -79,7 +79,7 @@ def require_dataset() -> Dataset:
     ds = dataset()
     if ds is None:
         st.info("Load a dataset first.", icon=":material/info:")
-        st.page_link("pages/data.py", label="Go to Data", icon=":material/table:")
+        st.page_link("app_pages/data.py", label="Go to Data", icon=":material/table:")
         st.stop()
     return ds
 
@@ -91,7 +91,7 @@ def require_results() -> tuple:
     proj = st.session_state.get(PROJECTION)
     if emb is None or proj is None:
         st.info("Open the map first: it embeds and projects the data.", icon=":material/info:")
-        st.page_link("pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
+        st.page_link("app_pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
         st.stop()
     return ds, emb, proj, st.session_state.get(CLUSTERING)
 

@@ -127,7 +127,7 @@ def current_look() -> tuple[str, str, str]:
 
 def _open_view(info: ViewInfo) -> None:
     if story_views.apply_view(info):
-        st.switch_page("pages/map.py", query_params=story_views.url_params())
+        st.switch_page("app_pages/map.py", query_params=story_views.url_params())
 
 
 def _add() -> None:

@@ -152,7 +152,7 @@ def dataset_actions(ws: Workspace, info: DatasetInfo, n_runs: int) -> None:
         st.query_params.pop("view", None)
         st.session_state[state.VIEW_ID] = None
         if datasets.open_saved(info.id):
-            st.switch_page("pages/map.py", query_params={"dataset": info.id})
+            st.switch_page("app_pages/map.py", query_params={"dataset": info.id})
     if info.missing:
         st.error("This dataset's files are missing or damaged; delete it and load the file again.")
     with st.form("workspace.rename_form", border=False):

@@ -14,7 +14,7 @@ def _data_page() -> AppTest:
     at.session_state["map.backend"] = "tfidf-svd"
     at.session_state["map.method"] = "pca"
     at.run()
-    return at.switch_page("pages/data.py").run()
+    return at.switch_page("app_pages/data.py").run()
 
 
 def test_defaults_render_and_offer_an_upload():

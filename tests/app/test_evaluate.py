@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PAGE = "pages/evaluate.py"
+PAGE = "app_pages/evaluate.py"
 
 STS_CSV = b"""sentence1,sentence2,score
 The cat sits on the mat.,A cat is sitting on a mat.,4.8

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from embedlens.dataset import Dataset
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PAGE = "pages/neighbors.py"
+PAGE = "app_pages/neighbors.py"
 
 
 def _mapped(backend: str = "tfidf-svd", dataset: Dataset | None = None) -> AppTest:
@@ -66,7 +66,11 @@ def test_guard_without_results_points_to_the_map():
     at.switch_page(PAGE).run()
     assert not at.exception
     assert "Open the map first" in at.info[0].value
-    assert [link.proto.page for link in at.get("page_link")][-1] in ("map", "pages/map.py")
+    assert [link.proto.page for link in at.get("page_link")][-1] in (
+        "",
+        "map",
+        "app_pages/map.py",
+    )  # the Map is the default page: ""
     assert "neighbors.result" not in at.session_state
 
 
@@ -143,7 +147,7 @@ def test_map_selection_sets_the_query_row_and_the_heatmap():
 def test_settings_survive_a_visit_to_another_page(neighbors):
     at = neighbors
     at.slider(key="neighbors.k").set_value(4).run()
-    at.switch_page("pages/map.py").run()
+    at.switch_page("app_pages/map.py").run()
     assert at.session_state["map.highlight_ids"] == _result(at)["id"].tolist()
     at.switch_page(PAGE).run()
     assert not at.exception
@@ -157,15 +161,25 @@ def test_settings_survive_a_visit_to_another_page(neighbors):
 )
 def test_typed_query_is_embedded_and_placed_on_the_map():
     texts = [
-        "The striker scored twice in the cup final.", "The goalkeeper saved a late penalty.",
-        "Fans celebrated the league title in the streets.", "The coach was sacked after a loss.",
-        "Bake the bread for forty minutes.", "Add a pinch of salt to the sauce.",
-        "This soup recipe needs fresh basil.", "Whisk the eggs with sugar and butter.",
-        "The central bank raised interest rates.", "Shares fell after the profit warning.",
-        "Inflation slowed for a third month.", "The company reported record revenue.",
+        "The striker scored twice in the cup final.",
+        "The goalkeeper saved a late penalty.",
+        "Fans celebrated the league title in the streets.",
+        "The coach was sacked after a loss.",
+        "Bake the bread for forty minutes.",
+        "Add a pinch of salt to the sauce.",
+        "This soup recipe needs fresh basil.",
+        "Whisk the eggs with sugar and butter.",
+        "The central bank raised interest rates.",
+        "Shares fell after the profit warning.",
+        "Inflation slowed for a third month.",
+        "The company reported record revenue.",
     ]
-    ds = Dataset(name="tiny", frame=pd.DataFrame({"text": texts}), ids=np.arange(len(texts)),
-                 text_column="text")
+    ds = Dataset(
+        name="tiny",
+        frame=pd.DataFrame({"text": texts}),
+        ids=np.arange(len(texts)),
+        text_column="text",
+    )
     at = _mapped("sentence-transformers", ds).switch_page(PAGE).run()
     assert not at.exception
     assert at.segmented_control(key="neighbors.mode").value == "text"

@@ -17,7 +17,7 @@ from embedlens.dataset import Dataset
 from embedlens.store import Workspace
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PAGE = "pages/story.py"
+PAGE = "app_pages/story.py"
 XSS = "<script>alert(1)</script>"
 
 

@@ -14,7 +14,7 @@ from embedlens.dataset import Dataset
 from embedlens.store import Workspace
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PAGE = "pages/workspace.py"
+PAGE = "app_pages/workspace.py"
 
 
 def _tables(at) -> list[pd.DataFrame]:

@@ -14,7 +14,7 @@ workspace_ui.summary(ws, len(infos), len(runs))
 st.markdown("#### Datasets")
 if not infos:
     st.info("No datasets saved yet: open one on the Data page.", icon=":material/info:")
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/table:")
+    st.page_link("app_pages/data.py", label="Go to Data", icon=":material/table:")
     st.stop()
 st.dataframe(
     workspace_ui.datasets_frame(infos, runs),

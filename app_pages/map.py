@@ -2,21 +2,25 @@
 
 import streamlit as st
 
-from components import charts, exports, feedback, forms, jobs, pipeline, state, story_views
+from components import charts, exports, feedback, forms, jobs, pipeline, scale, state, story_views
 
 ds = state.require_dataset()
 with st.sidebar:
     st.markdown(f"**{feedback.md_escape(ds.name)}** · {len(ds):,} rows")
-    st.page_link("pages/data.py", label="Change data", icon=":material/table:")
+    st.page_link("app_pages/data.py", label="Change data", icon=":material/table:")
     backend, model = forms.embedding_form(ds)
+    scale.embedding_notice(ds, backend, model)
     proj_params = forms.projection_form(len(ds))
+    sample_size = scale.sampling_form(ds, proj_params)
     cluster_params = forms.cluster_form(len(ds))
     st.divider()
     display = forms.display_form(ds)
     with st.expander("Save this view", icon=":material/bookmark_add:"):
         story_views.save_view_form("map")
 
-result = pipeline.build_map(ds, backend, model, proj_params, cluster_params)
+result = pipeline.build_map(
+    ds, backend, model, proj_params, cluster_params, sample_size=sample_size
+)
 if result.pending:
     jobs.wait_for(result.pending)
 if result.proj is None:

@@ -34,13 +34,13 @@ with tab_views:
                 st.rerun()
         else:
             st.info("Open the map first: a view saves what it shows.", icon=":material/info:")
-            st.page_link("pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
+            st.page_link("app_pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
     story.views_section(ws, views, theme, palette, fmt)
 with tab_names:
     clustering = st.session_state.get(state.CLUSTERING)
     if clustering is None:
         st.info("Open the map first: it clusters the data.", icon=":material/info:")
-        st.page_link("pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
+        st.page_link("app_pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
     else:
         story_clusters.cluster_editor(clustering)
 with tab_story:

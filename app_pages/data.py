@@ -79,4 +79,4 @@ if ds is not None:
         icon=":material/scatter_plot:",
     ):
         datasets.open_dataset(ds)
-        st.switch_page("pages/map.py")
+        st.switch_page("app_pages/map.py")

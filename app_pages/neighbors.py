@@ -106,7 +106,9 @@ with left:
     st.markdown("#### Where they sit on the map")
     views.mini_map(ds, proj, clustering, frame, found.query_point)
     st.caption(f"Matches keep their colours, other rows are grey. {found.placed}")
-    st.page_link("pages/map.py", label="See them on the full map", icon=":material/scatter_plot:")
+    st.page_link(
+        "app_pages/map.py", label="See them on the full map", icon=":material/scatter_plot:"
+    )
 with right:
     st.markdown("#### How similar they are to each other")
     with user_errors("Drawing the heatmap"):

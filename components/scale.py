@@ -1,0 +1,250 @@
+"""Large data on the map: fit-on-a-sample option, cost estimates before long steps, density switch.
+
+Every threshold is a module constant so tests (and deployments) can lower or raise it. Nothing
+here drops rows: the sample only decides which rows the projection is *fitted* on; the other
+rows are placed with the fitted model's transform, and the option is announced and can be
+turned off. The density view aggregates every point into bins.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+import streamlit as st
+
+from components.forms import CLUSTER_COLOR, METHOD_LABELS, Display
+from embedlens.dataset import Dataset, array_fingerprint
+from embedlens.plotting import DENSITY_POINTS, use_density
+from embedlens.reduce import TRANSFORM_CHUNK, ProjectionParams
+from embedlens.reduce_scale import estimate_cost
+
+# Fit-on-a-sample (t-SNE and UMAP)
+SAMPLE_ABOVE_ROWS = 50_000  # offer it (and switch it on by default) above this many rows
+DEFAULT_SAMPLE_ROWS = 50_000
+MIN_SAMPLE_ROWS = 1_000
+SAMPLED_METHODS = ("tsne", "umap")
+# Seconds per placed row with transform. UMAP: 0.4 ms CPU per row measured here (fitted on
+# 10k of a 384-d Gaussian mixture, 5k-row chunks, after the first chunk). t-SNE: a third of
+# openTSNE's fit cost per row (transform runs fewer iterations). Rough, like estimate_cost.
+PLACE_SECONDS_PER_ROW = {"umap": 4e-4, "tsne": 6e-4}
+# Scatter vs density
+SCATTER_MAX_POINTS = DENSITY_POINTS  # WebGL points with hover up to here
+# Embedding estimate (sentence-transformers all-MiniLM-L6-v2 on 2 CPU cores)
+EMBED_TEXTS_PER_SECOND = 200
+EMBED_MODEL_BYTES = 350 * 2**20  # torch + the MiniLM weights, resident
+ASSUMED_DIM = 384  # the dimension of the default model's vectors
+# Show a cost line when a step is estimated to take at least this long, or above this size
+NOTICE_SECONDS = 10.0
+
+# Widget keys (map page sidebar)
+SAMPLE_ON = "map.sample_on"
+SAMPLE_ROWS = "map.sample_rows"
+
+
+def fmt_seconds(seconds: float) -> str:
+    """'about 40 s', 'about 3 min', 'about 1.5 h'."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"
+
+
+def fmt_bytes(n: float) -> str:
+    """'850 MB', '2.1 GB'."""
+    if n < 2**30:
+        return f"{max(1, round(n / 2**20))} MB"
+    return f"{n / 2**30:.1f} GB"
+
+
+def available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo in bytes, or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def sampling_applies(n_rows: int, params: ProjectionParams) -> bool:
+    """Whether the fit-on-a-sample option is offered for this size and method."""
+    return params.method in SAMPLED_METHODS and n_rows > SAMPLE_ABOVE_ROWS
+
+
+def projection_estimate(
+    n_rows: int, dim: int, params: ProjectionParams, sample_size: int | None = None
+) -> tuple[float, int]:
+    """Rough (seconds, peak bytes) of the projection, fitted on all rows or on a sample."""
+    if not sample_size or sample_size >= n_rows:
+        return estimate_cost(n_rows, dim, params)
+    fit_s, fit_bytes = estimate_cost(sample_size, dim, params)
+    rest = n_rows - sample_size
+    seconds = fit_s + rest * PLACE_SECONDS_PER_ROW.get(params.method, 0.0)
+    held = n_rows * dim * 4 + n_rows * params.dims * 4  # all vectors and all coordinates
+    placing = min(rest, TRANSFORM_CHUNK) * dim * 4 * 3  # one chunk, normalised and reduced
+    return seconds, int(held + fit_bytes + placing)
+
+
+def vector_dim(ds: Dataset) -> int:
+    """The vectors' dimension: the file's own, else the default model's (an assumption)."""
+    return int(ds.vectors.shape[1]) if ds.vectors is not None else ASSUMED_DIM
+
+
+def sampling_form(ds: Dataset, params: ProjectionParams) -> int | None:
+    """Sidebar: the fit-on-a-sample option with both cost estimates; the sample size or None."""
+    n = len(ds)
+    dim = vector_dim(ds)
+    name = METHOD_LABELS.get(params.method, params.method)
+    sample = None
+    if sampling_applies(n, params):
+        lo = max(3, min(MIN_SAMPLE_ROWS, n - 1))
+        hi = max(lo, n - 1)
+        default = min(max(DEFAULT_SAMPLE_ROWS, lo), hi)
+        current = st.session_state.get(SAMPLE_ROWS)
+        if not isinstance(current, int | float) or not lo <= current <= hi:
+            st.session_state.pop(SAMPLE_ROWS, None)  # another dataset's size: back to default
+            current = default
+        on = st.toggle(
+            f"Fit on a sample of {int(current):,} rows, place the rest",
+            True,
+            key=SAMPLE_ON,
+            help=f"{name} learns the map from a random sample (seeded) and places every other "
+            "row with the fitted model's transform. All rows are drawn; turn this off to fit "
+            "on all rows (slower, more memory).",
+        )
+        size = st.number_input(
+            "Rows in the sample",
+            lo,
+            hi,
+            default,
+            step=min(10_000, hi),
+            key=SAMPLE_ROWS,
+            disabled=not on,
+        )
+        sample = int(size) if on else None
+    _cost_caption(n, dim, params, sample, name)
+    return sample
+
+
+def _cost_caption(
+    n: int, dim: int, params: ProjectionParams, sample: int | None, name: str
+) -> None:
+    full_s, full_b = projection_estimate(n, dim, params)
+    if sample:
+        s, b = projection_estimate(n, dim, params, sample)
+        st.caption(
+            f":material/schedule: {name}: fit on {sample:,} rows, place the other "
+            f"{n - sample:,}: {fmt_seconds(s)}, peak {fmt_bytes(b)}. On all {n:,} rows: "
+            f"{fmt_seconds(full_s)}, {fmt_bytes(full_b)}. Rough estimates for 2 CPU cores "
+            "(expect a factor of 2 either way); instant when already computed."
+        )
+        peak = b
+    elif full_s >= NOTICE_SECONDS or sampling_applies(n, params):
+        text = (
+            f":material/schedule: {name} of {n:,} x {dim} vectors: {fmt_seconds(full_s)}, "
+            f"peak {fmt_bytes(full_b)}"
+        )
+        if sampling_applies(n, params):
+            s, b = projection_estimate(n, dim, params, _sample_default(n))
+            text += f" (fitting on {_sample_default(n):,} rows: {fmt_seconds(s)}, {fmt_bytes(b)})"
+        st.caption(
+            text + ". Rough estimate for 2 CPU cores (expect a factor of 2 either way); "
+            "instant when already computed."
+        )
+        peak = full_b
+    else:
+        return
+    free = available_memory()
+    if free is not None and peak > free:
+        st.warning(
+            f"This needs about {fmt_bytes(peak)} but only {fmt_bytes(free)} of memory is free "
+            "on the server: it may fail or swap. Fit on a (smaller) sample or use PCA.",
+            icon=":material/memory:",
+        )
+
+
+def _sample_default(n: int) -> int:
+    return min(max(DEFAULT_SAMPLE_ROWS, 3), max(3, n - 1))
+
+
+def embedding_notice(ds: Dataset, backend: str, model: str) -> None:
+    """Sidebar: a rough time and memory estimate before texts are embedded with a model."""
+    if ds.vectors is not None or backend != "sentence-transformers":
+        return
+    n = len(ds)
+    seconds = n / EMBED_TEXTS_PER_SECOND
+    if seconds < NOTICE_SECONDS:
+        return
+    peak = EMBED_MODEL_BYTES + n * ASSUMED_DIM * 4
+    st.caption(
+        f":material/schedule: Embedding {n:,} texts with {model or backend}: "
+        f"{fmt_seconds(seconds)}, {fmt_bytes(peak)} (a rough estimate: ~"
+        f"{EMBED_TEXTS_PER_SECOND} texts/s for all-MiniLM-L6-v2 on 2 CPU cores; longer texts, "
+        "bigger models and busy machines are slower). Texts embedded before come from the cache."
+    )
+
+
+def mean_hover_length(ds: Dataset, max_chars: int) -> float:
+    """Mean length of the hover texts (shortened to ``max_chars``); 0 without a text column."""
+    if not ds.text_column or len(ds) == 0:
+        return 0.0
+    lengths = ds.frame[ds.text_column].astype("string").str.len().fillna(0)
+    return float(np.minimum(lengths.to_numpy(dtype=np.float64), max_chars).mean())
+
+
+def message_limit_bytes() -> int:
+    """Streamlit's websocket message limit (server.maxMessageSize, in MB) in bytes."""
+    return int(st.get_option("server.maxMessageSize")) * 2**20
+
+
+def use_density_view(ds: Dataset, n_points: int, dims: int, display: Display) -> bool:
+    """Density view above SCATTER_MAX_POINTS, or when the scatter would exceed the message limit."""
+    if n_points > SCATTER_MAX_POINTS:
+        return True
+    from embedlens.plotting import ScatterStyle
+
+    extra = len(display.hover_columns) + int(display.color_by != CLUSTER_COLOR)
+    return use_density(
+        n_points,
+        mean_text_len=mean_hover_length(ds, ScatterStyle().max_hover_chars) + 62 * extra,
+        dims=dims,
+        max_points=SCATTER_MAX_POINTS,
+        max_bytes=message_limit_bytes(),
+    )
+
+
+# Fingerprints of large arrays and datasets, computed once per object (the map reruns on every
+# widget change; hashing 1.5 GB of vectors takes seconds).
+_fingerprints: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def fingerprint(obj: np.ndarray | Dataset) -> str:
+    """array_fingerprint or Dataset.fingerprint, memoised while ``obj`` lives (never mutate it)."""
+    key = id(obj)
+    hit = _fingerprints.get(key)
+    if hit is not None and hit[0]() is obj:
+        return hit[1]
+    fp = obj.fingerprint() if isinstance(obj, Dataset) else array_fingerprint(obj)
+    try:
+        ref = weakref.ref(obj, lambda r, k=key: _forget(k, r))
+    except TypeError:  # not weak-referenceable (a view of a foreign buffer): no memo
+        return fp
+    _fingerprints[key] = (ref, fp)
+    return fp
+
+
+def _forget(key: int, ref: weakref.ref) -> None:
+    hit = _fingerprints.get(key)
+    if hit is not None and hit[0] is ref:  # not a newer object that got the same id
+        _fingerprints.pop(key, None)
+
+
+def with_sample(run_params: dict, sample_size: int | None, n_rows: int) -> dict:
+    """Run parameters with the sample size recorded when it applies (else unchanged)."""
+    if sample_size and sample_size < n_rows:
+        return {**run_params, "sample_size": int(sample_size)}
+    return dict(run_params)
