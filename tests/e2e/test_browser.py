@@ -1,6 +1,6 @@
 """One real-browser journey: upload a CSV, see its map, box-select points, download them.
 
-Drives Debian's chromium through Playwright (never a Playwright browser download). Skips when chromium is
+Drives Debian's chromium through Playwright (no browser download). Skips when chromium is
 missing, unless EMBEDLENS_REQUIRE_BROWSER=1 (CI), where it fails instead.
 """
 

@@ -5,7 +5,7 @@ the map's sidebar, add them to a story on the Story page, step through it full s
 and arrow keys), download it as one HTML file, then open that file in Chromium with the network
 off and check that every slide is an interactive Plotly chart whose caption shows as text.
 
-Drives Debian's chromium through Playwright (never a Playwright browser download). Skips when chromium is
+Drives Debian's chromium through Playwright (no browser download). Skips when chromium is
 missing, unless EMBEDLENS_REQUIRE_BROWSER=1 (CI), where it fails instead.
 """
 
