@@ -39,7 +39,7 @@ METRICS = ("cosine", "euclidean")
 SPACES = ("vectors", "map")
 AUTO_K_MAX = 15
 SILHOUETTE_SAMPLE = 5_000
-AUTO_K_FIT_ROWS = 20_000  # above this, k-means candidates are fitted on a seeded sample
+AUTO_K_FIT_ROWS = 20_000  # above this, k-means is fitted on a seeded sample of this many rows
 AGGLOMERATIVE_MAX_ROWS = 20_000  # Ward needs n^2 / 2 float64 distances: 1.6 GB at 20,000
 NAME_WORDS = 3
 
@@ -143,12 +143,10 @@ class _Ward:
 
 
 @CLUSTERERS.register("kmeans", label="k-means")
-def _make_kmeans(
-    *, params: ClusterParams, k: int, n_init: int | str = 10, init: Any = "k-means++", **_: Any
-) -> Any:
+def _make_kmeans(*, params: ClusterParams, k: int, n_init: int | str = 10, **_: Any) -> Any:
     from sklearn.cluster import KMeans
 
-    return KMeans(n_clusters=k, n_init=n_init, init=init, random_state=params.seed)
+    return KMeans(n_clusters=k, n_init=n_init, random_state=params.seed)
 
 
 @CLUSTERERS.register("hdbscan", label="HDBSCAN")
@@ -206,7 +204,7 @@ def _check_vs_data(params: ClusterParams, n: int) -> tuple[ClusterParams, list[s
 
 def _prepare(X: np.ndarray, params: ClusterParams) -> np.ndarray:
     if params.metric == "cosine":
-        norms = np.linalg.norm(X, axis=1)
+        norms = np.sqrt(np.einsum("ij,ij->i", X, X))  # no (n, d) temporary, unlike linalg.norm
         zero = np.flatnonzero(norms == 0)
         if zero.size:
             rows = ", ".join(str(i) for i in zero[:5]) + (" ..." if zero.size > 5 else "")
@@ -222,52 +220,60 @@ def _prepare(X: np.ndarray, params: ClusterParams) -> np.ndarray:
     return X
 
 
+def _fit_rows(n: int, params: ClusterParams) -> np.ndarray | None:
+    """The seeded sample k-means is fitted on above AUTO_K_FIT_ROWS rows (None: all rows)."""
+    if params.method != "kmeans" or n <= AUTO_K_FIT_ROWS:
+        return None
+    return np.sort(np.random.default_rng(params.seed).choice(n, AUTO_K_FIT_ROWS, replace=False))
+
+
+def _kmeans_on_sample(X: np.ndarray, params: ClusterParams, fit_rows: np.ndarray) -> np.ndarray:
+    """k-means fitted on ``X[fit_rows]``; every row gets its nearest centre.
+
+    On 1M x 384 rows a full fit (n_init=10) took most of an hour on 2 cores and sklearn's
+    tolerance check alone allocates another copy of X; assigning rows to the centres is
+    one chunked pass.
+    """
+    model = _make_kmeans(params=params, k=int(params.k or 2)).fit(X[fit_rows])
+    return model.predict(X)
+
+
 def _auto_k(
     X: np.ndarray, params: ClusterParams, on_progress: ProgressCallback | None
-) -> tuple[int, Any, str, Any]:
+) -> tuple[int, Any, str]:
     """Best k in 2..min(15, n-1) by silhouette on a seeded sample of up to 5,000 rows.
 
-    Returns (k, labels or None, note, init): above AUTO_K_FIT_ROWS rows the k-means
-    candidates are fitted on a seeded sample of that many rows (14 fits on 1M x 384 rows
-    took most of an hour on 2 cores), and ``init`` holds the best candidate's centres for
-    one final k-means run on all rows; otherwise ``init`` is None.
+    Above AUTO_K_FIT_ROWS rows the k-means candidates are fitted on the seeded sample of
+    :func:`_fit_rows` (14 fits on 1M x 384 rows took most of an hour on 2 cores).
     """
     from sklearn.metrics import silhouette_score
 
     n = len(X)
     ks = list(range(2, min(AUTO_K_MAX, n - 1) + 1))
-    rng = np.random.default_rng(params.seed)
-    fit_rows = None
-    if params.method == "kmeans" and n > AUTO_K_FIT_ROWS:
-        fit_rows = np.sort(rng.choice(n, AUTO_K_FIT_ROWS, replace=False))
+    fit_rows = _fit_rows(n, params)
     Xf = X if fit_rows is None else X[fit_rows]
+    rng = np.random.default_rng(params.seed)
     m = len(Xf)
     sample = rng.choice(m, SILHOUETTE_SAMPLE, replace=False) if m > SILHOUETTE_SAMPLE else None
     Xs = Xf if sample is None else Xf[sample]
     tree = _Ward().fit(X) if params.method == "agglomerative" else None
-    best: tuple[float, int, Any, Any] = (-2.0, ks[0], None, None)
+    best: tuple[float, int, Any] = (-2.0, ks[0], None)
     for i, k in enumerate(ks):
         report(on_progress, 0.05 + 0.75 * i / len(ks), f"Trying k={k} of {ks[0]}..{ks[-1]}")
-        centres = None
         if tree is not None:
             labels = tree.cut(k)
         else:
-            model = _make_kmeans(params=params, k=k, n_init=1).fit(Xf)
-            labels, centres = model.labels_, model.cluster_centers_
+            labels = _make_kmeans(params=params, k=k, n_init=1).fit_predict(Xf)
         ls = labels if sample is None else labels[sample]
         if 2 <= np.unique(ls).size < len(ls):
             score = float(silhouette_score(Xs, ls))
             if score > best[0] + 1e-9:
-                best = (score, k, labels if tree is not None else None, centres)
+                best = (score, k, labels if tree is not None else None)
     if best[0] == -2.0:
         raise DataError(f"no k in 2..{ks[-1]} splits these vectors into clusters.")
-    score, k, labels, centres = best
+    score, k, labels = best
     span = f"{ks[0]}..{ks[-1]}" if len(ks) > 1 else str(ks[0])
-    note = f"Chose k={k} by silhouette ({score:.2f}) over k={span}."
-    if fit_rows is None:
-        return k, labels, note, None
-    note = note[:-1] + f", fitted on a sample of {m:,} of {n:,} rows; then k-means on all rows."
-    return k, None, note, centres
+    return k, labels, f"Chose k={k} by silhouette ({score:.2f}) over k={span}."
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:
@@ -370,16 +376,20 @@ def cluster(
     params, notes = _check_vs_data(params, n)
     report(on_progress, 0.0, f"Clustering {n:,} points with {params.method}…")
     Z = _prepare(X, params)
-    labels, init = None, None
+    labels = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         if params.method in ("kmeans", "agglomerative") and params.k is None:
-            k, labels, note, init = _auto_k(Z, params, on_progress)
+            k, labels, note = _auto_k(Z, params, on_progress)
             params = replace(params, k=k)
             notes.append(note)
-        if labels is None and init is not None:  # large input: start from the sample's best
-            estimator = _make_kmeans(params=params, k=params.k, n_init=1, init=init)
-            labels = estimator.fit_predict(Z)
+        fit_rows = _fit_rows(n, params)
+        if labels is None and fit_rows is not None:
+            labels = _kmeans_on_sample(Z, params, fit_rows)
+            notes.append(
+                f"k-means fitted on a random sample of {fit_rows.size:,} of {n:,} rows (seed "
+                f"{params.seed}); every row is assigned to its nearest centre."
+            )
         elif labels is None:
             labels = CLUSTERERS.create(params.method, params=params, k=params.k).fit_predict(Z)
     for w in caught:  # ConvergenceWarnings become notes; anything else is passed on

@@ -8,6 +8,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from embedlens.dataset import Dataset, LoadReport
 from embedlens.errors import DataError, InvalidParameterError
@@ -225,6 +226,9 @@ def load_table(
         encoding=text_encoding,
         notes=notes,
     )
+    if kind == "parquet":  # hand the Arrow table's memory (1.5 GB at 1M x 384) back to the OS now
+        del frame
+        pa.default_memory_pool().release_unused()
     report(on_progress, 1.0, f"Loaded {len(ds):,} rows")
     return ds
 

@@ -204,4 +204,4 @@ def test_automatic_k_on_large_inputs_is_chosen_on_a_sample(monkeypatch):
     result = cluster_module.cluster(X.astype(np.float32), cluster_module.ClusterParams())
     assert result.params.k == 3 and len(result.labels) == 1_500
     assert adjusted_rand_score(truth, result.labels) == 1.0  # every row clustered, not the sample
-    assert any("sample of 300 of 1,500 rows" in note for note in result.notes)
+    assert any("random sample of 300 of 1,500 rows" in note for note in result.notes)
