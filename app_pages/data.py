@@ -23,7 +23,7 @@ if source == "Sample":
 elif source == "Paste text":
     text = st.text_area("One text per line", height=200, key="data.paste")
     if text.strip():
-        with user_errors("Reading the pasted text"):
+        with user_errors("Reading the pasted text", untrusted_input=True):
             ds = datasets.from_pasted(text)
 else:
     upload = st.file_uploader(
@@ -37,7 +37,7 @@ else:
     header = st.checkbox("First row is a header", True, key="data.header")
     if upload is not None:
         text_choice = st.session_state.get(f"data.text_column.{upload.file_id}")
-        with user_errors(f"Reading {upload.name}"):
+        with user_errors(f"Reading {upload.name}", untrusted_input=True):
             ds = datasets.parse_upload(
                 upload.file_id,
                 upload.name,
@@ -54,7 +54,7 @@ if ds is not None:
     if report is not None:
         st.success(report.summary(), icon=":material/check_circle:")
         for note in report.notes:
-            st.caption(f":material/info: {note}")
+            st.caption(f":material/info: {md_escape(note)}")
     facts = [
         f"text: `{ds.text_column}`" if ds.text_column else "no text column",
         f"labels: `{ds.label_column}`" if ds.label_column else "no label column",

@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from embedlens.errors import EmbedlensError
 from embedlens.progress import ProgressCallback
 
+_log = logging.getLogger("embedlens.app")
+
 
 @contextmanager
-def user_errors(action: str, status=None) -> Iterator[None]:
-    """Show EmbedlensError as st.error and stop the script; anything else propagates."""
+def user_errors(action: str, status=None, *, untrusted_input: bool = False) -> Iterator[None]:
+    """Show EmbedlensError as st.error and stop the script; anything else propagates.
+
+    With ``untrusted_input`` (reading a user's file) any other exception is shown the same way,
+    without a traceback, and logged with one: a file must never break the page.
+    """
     try:
         yield
     except EmbedlensError as exc:
-        if status is not None:
-            status.update(label=f"{action} failed", state="error")
-        st.error(f"{action} failed: {exc}", icon=":material/error:")
-        st.stop()
+        _fail(action, str(exc), status)
+    except Exception as exc:
+        if not untrusted_input or isinstance(exc, StopException | RerunException):
+            raise
+        _log.exception("%s failed on unexpected input", action)
+        _fail(
+            action,
+            f"the file could not be read ({type(exc).__name__}: {str(exc)[:300]}). Check that it "
+            "is a CSV, TSV, Parquet, JSONL or .npy file; the data open now stays open.",
+            status,
+        )
+
+
+def _fail(action: str, message: str, status) -> None:
+    if status is not None:
+        status.update(label=f"{action} failed", state="error")
+    st.error(md_escape(f"{action} failed: {message}"), icon=":material/error:")
+    st.stop()
 
 
 def progress_bar(label: str) -> tuple[ProgressCallback, st.delta_generator.DeltaGenerator]:

@@ -2,13 +2,15 @@
 
 Every command prints progress on stderr and, as the last line of stdout, one JSON object (or,
 for ``neighbors``, a JSON list). Bad input prints ``error: ...`` on stderr and exits 2 with no
-traceback and no partial output file.
+traceback and no partial output file; an unexpected failure prints one ``error: ...`` line too
+and exits 1 (``EMBEDLENS_DEBUG=1`` shows its traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from embedlens.errors import EmbedlensError
 
 EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +73,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted; finished work is kept in the workspace.\n")
         return 130
+    except MemoryError:
+        sys.stderr.write(
+            f"error: `embedlens {args.command}` ran out of memory; try a smaller file, or "
+            "--sample for projections of large inputs.\n"
+        )
+        return EXIT_FAILED
+    except Exception as exc:  # an input nobody foresaw must not end in a traceback
+        if os.environ.get("EMBEDLENS_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"error: `embedlens {args.command}` failed unexpectedly ({type(exc).__name__}: "
+            f"{str(exc)[:300]}). This looks like a bug in embedlens: please report it with the "
+            "input; EMBEDLENS_DEBUG=1 shows the traceback.\n"
+        )
+        return EXIT_FAILED
     if result is not None:
         emit(result)
     return 0

@@ -43,6 +43,8 @@ _LABEL_INT_NAMES = frozenset(
     {"label", "labels", "class", "category", "topic", "target", "class_index", "label_id"}
 )
 _MAX_LABELS = 50
+# Exact cell values that pandas, Python, SQL and JavaScript write for a missing value.
+_MISSING_MARKERS = frozenset({"nan", "NaN", "NAN", "None", "null", "NULL", "<NA>", "NaT"})
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
 
@@ -107,6 +109,12 @@ def _blank(series: pd.Series) -> np.ndarray:
     as_text = series.astype(object).where(~missing, "")
     blank = np.array([not str(v).strip() for v in as_text.tolist()], dtype=bool)
     return missing | blank
+
+
+def _missing_marker(series: pd.Series) -> np.ndarray:
+    """True where a text cell is how a tool writes a missing value (NaN, None, null, <NA>)."""
+    as_text = series.astype(object).where(series.notna(), "").astype(str).str.strip()
+    return as_text.isin(_MISSING_MARKERS).to_numpy()
 
 
 def _distinct(series: pd.Series) -> int:
@@ -196,15 +204,13 @@ def _pick_vectors(
 
 
 def _numeric_enough(series: pd.Series) -> bool:
-    """Numeric dtype, or text cells that are at least 90% numbers (one stray bad cell)."""
+    """Numeric dtype, or text cells that are numbers but for a few bad ones (one, or 10%)."""
     if _is_numeric(series):
         return True
     if not _is_stringish(series):
         return False
-    values = series.dropna().astype(str)
-    if values.empty:
-        return False
-    return float(values.str.match(_NUMBER).mean()) >= 0.9
+    numbers = series.dropna().astype(str).str.match(_NUMBER)
+    return bool(numbers.any()) and int((~numbers).sum()) <= max(1, len(numbers) // 10)
 
 
 def _label_named_int(series: pd.Series, name: str) -> bool:
@@ -228,10 +234,17 @@ def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, sour
             )
         roles.text = text_column
         return
+    numeric = [
+        c
+        for c in frame.columns
+        if c not in taken and _numeric_enough(frame[c]) and not _label_named_int(frame[c], c)
+    ]
+    # A column of numbers with a stray bad cell, beside other numbers, is a damaged dimension.
+    damaged = {c for c in numeric if not _is_numeric(frame[c])} if len(numeric) >= 2 else set()
     strings = [
         c
         for c in frame.columns
-        if c not in taken and not _is_id_name(c) and _is_stringish(frame[c])
+        if c not in taken | damaged and not _is_id_name(c) and _is_stringish(frame[c])
     ]
     scored = [(c, _mean_length(frame[c])) for c in strings]
     scored = [(c, m) for c, m in scored if m > 0]
@@ -241,11 +254,6 @@ def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, sour
         roles.notes.append(f"Text column {roles.text!r} detected (longest text).")
         return
     if roles.vectors is None:
-        numeric = [
-            c
-            for c in frame.columns
-            if c not in taken and _is_numeric(frame[c]) and not _label_named_int(frame[c], c)
-        ]
         if len(numeric) >= 2:
             roles.vectors = numeric_block(frame, numeric, source=source)
             roles.vector, roles.vector_columns = "*", numeric
@@ -346,6 +354,15 @@ def assemble(
             )
         if (~keep).any():
             dropped["empty text"] = int((~keep).sum())
+        markers = keep & _missing_marker(frame[roles.text])
+        if markers.any():
+            keep &= ~markers
+            dropped["missing-value text (NaN, None, null)"] = int(markers.sum())
+            if not keep.any():
+                raise DataError(
+                    f"{source}, column {roles.text!r}: every cell is empty or a missing-value "
+                    "marker such as NaN or None; choose a column that holds text."
+                )
     out = frame.drop(columns=roles.vector_columns)
     vecs = roles.vectors
     if not keep.all():

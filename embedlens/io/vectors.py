@@ -270,14 +270,18 @@ def parse_vector_column(values: Sequence[Any], *, column: str, source: str) -> n
 
 
 def looks_like_vector_column(series: pd.Series, *, name_hint: bool) -> bool:
-    """True when the first non-empty cells are lists/arrays or strings that parse as vectors."""
+    """True when the first non-empty cells are lists/arrays or strings that parse as vectors.
+
+    Strings count when all of the first 20 are bracketed and one parses, or, in a column named
+    like ``embedding``, when half of them parse.
+    """
     if isinstance(series.dtype, pd.ArrowDtype):
         return pa.types.is_list(series.dtype.pyarrow_dtype) or pa.types.is_fixed_size_list(
             series.dtype.pyarrow_dtype
         )
     if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
         return False
-    sample = series.dropna().head(5).tolist()
+    sample = series.dropna().head(20).tolist()
     if not sample:
         return False
     if all(isinstance(v, list | tuple | np.ndarray) for v in sample):
@@ -287,11 +291,16 @@ def looks_like_vector_column(series: pd.Series, *, name_hint: bool) -> bool:
     bracketed = all(v.strip().startswith("[") and v.strip().endswith("]") for v in sample)
     if not (bracketed or name_hint):
         return False
-    try:
-        parsed = [_parse_one(v, row=1, column="", source="") for v in sample]
-    except DataError:
-        return False
-    return all(p.size >= 2 for p in parsed)
+    sizes = []
+    for v in sample:
+        try:
+            sizes.append(_parse_one(v, row=1, column="", source="").size)
+        except DataError:
+            sizes.append(0)
+    # Cells that do not parse in a column of vectors are damaged vectors, to be named by
+    # parse_vector_column, not a reason to read the column as text.
+    vectors = sum(size >= 2 for size in sizes)
+    return vectors >= 1 if bracketed else vectors >= len(sizes) / 2
 
 
 def numeric_block(frame: pd.DataFrame, columns: Sequence[str], *, source: str) -> np.ndarray:

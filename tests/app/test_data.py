@@ -1,10 +1,13 @@
-"""AppTest: the Data page opens the sample and pasted text, and keeps the old data on bad input."""
+"""AppTest: the Data page opens the sample, uploads and pastes; bad input keeps the old data."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from tests.bad_inputs import HOSTILE_COLUMN, HOSTILE_TEXTS, bad_files, hostile_csv
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -64,3 +67,40 @@ def test_a_bad_paste_keeps_the_open_dataset():
     assert "at least 3 rows" in at.error[0].value
     assert at.button(key="data.open").disabled
     assert at.session_state["data.dataset"] is before
+
+
+def _unescaped(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def test_every_bad_file_gives_its_message_and_keeps_the_open_dataset():
+    at = _data_page()
+    before = at.session_state["data.dataset"]
+    for name, (content, fragment) in bad_files().items():
+        at.file_uploader(key="data.upload").set_value((name, content, "text/csv")).run()
+        assert not at.exception, name
+        shown = [_unescaped(e.value) for e in at.error]
+        assert any(s.startswith(f"Reading {name} failed: ") and fragment in s for s in shown), (
+            name,
+            shown,
+        )
+        assert at.session_state["data.dataset"] is before
+    at.file_uploader(key="data.upload").set_value(("hostile.csv", hostile_csv(), "text/csv")).run()
+    assert not at.exception and not at.error
+    at.button(key="data.open").click().run()
+    assert not at.exception
+    ds = at.session_state["data.dataset"]
+    assert ds.label_column == HOSTILE_COLUMN and list(ds.texts[:3]) == HOSTILE_TEXTS[:3]
+
+
+def test_an_unforeseen_reader_failure_is_a_message_not_a_traceback(monkeypatch):
+    from components import datasets
+
+    def broken(*args, **kwargs):
+        raise ValueError("something nobody foresaw")
+
+    monkeypatch.setattr(datasets, "load_table", broken)
+    at = _data_page()
+    at.file_uploader(key="data.upload").set_value(("odd.csv", b"text\na\n", "text/csv")).run()
+    assert not at.exception
+    assert "ValueError: something nobody foresaw" in _unescaped(at.error[0].value)

@@ -171,6 +171,19 @@ def test_empty_texts_are_dropped_counted_and_ids_keep_row_numbers():
     assert ds.report.rows_read == 5 and ds.report.rows_kept == 3
 
 
+def test_missing_value_markers_in_the_text_column_are_dropped_and_counted():
+    data = b"text,label\nNaN,a\nNone,b\n null ,c\n<NA>,d\nreal text,e\nnan bread,f\n"
+    ds = load_table(data, name="d.csv")
+    assert list(ds.texts) == ["real text", "nan bread"]
+    assert ds.report.dropped == {"missing-value text (NaN, None, null)": 4}
+    assert "4 missing-value text (NaN, None, null)" in ds.report.summary()
+
+
+def test_only_missing_value_markers_is_an_error():
+    with pytest.raises(DataError, match=r"column 'text': every cell is empty or a missing-value"):
+        load_table(b"text\nNaN\nNone\nnull\n", name="d.csv", text_column="text")
+
+
 def test_unique_id_column_gives_the_ids():
     ds = load_table(b"id,text\nx9,hello\nx3,bye\n", name="d.csv")
     assert ds.ids.tolist() == ["x9", "x3"]
@@ -340,6 +353,27 @@ def test_bad_value_in_per_dimension_columns_is_named():
     data = b"x,y\n1,2\n3,oops\n" + b"".join(f"{i},{i}\n".encode() for i in range(20))
     with pytest.raises(DataError, match=r"n.csv, row 2, column 'y': 'oops' is not a finite"):
         load_table(data, name="n.csv", vector_column="*")
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "match"),
+    [
+        ("vector", '"[1,x,3]"', r"row 1, column 'vector': '\[1,x,3\]' is not a list of numbers"),
+        ("embedding", "oops", r"row 1, column 'embedding': 'oops' is not a list of numbers"),
+        ("feats", '"[1,2]"', r"row 2, column 'feats': vector has 3 values but the first row"),
+    ],
+)
+def test_a_detected_vector_column_with_a_bad_cell_is_named_not_read_as_text(column, cell, match):
+    rows = [f'first,{cell}'] + [f't{i},"[{i},2,3]"' for i in range(6)]
+    data = ("text," + column + "\n" + "\n".join(rows)).encode()
+    with pytest.raises(DataError, match=match):
+        load_table(data, name="v.csv")
+
+
+def test_a_stray_word_among_per_dimension_numbers_is_named_not_read_as_text():
+    data = b"v0,v1,v2\n1,2,3\n4,five,6\n7,8,9\n"
+    with pytest.raises(DataError, match=r"v.csv, row 2, column 'v1': 'five' is not a finite"):
+        load_table(data, name="v.csv")
 
 
 def test_parse_vector_column_accepts_lists_arrays_and_numpy_strings():

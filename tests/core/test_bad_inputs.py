@@ -1,0 +1,61 @@
+"""The bad-input corpus through the loader and the CLI: one clear message each, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from embedlens.cli import EXIT_BAD_INPUT, main
+from embedlens.errors import DataError
+from embedlens.io import load_table
+from tests.bad_inputs import HOSTILE_COLUMN, HOSTILE_TEXTS, bad_files, hostile_csv
+
+CORPUS = bad_files()
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_loader_names_the_problem_from_bytes_and_from_a_path(name, tmp_path):
+    content, fragment = CORPUS[name]
+    with pytest.raises(DataError, match="^" + name.replace(".", r"\.")) as from_bytes:
+        load_table(content, name=name)
+    assert fragment in str(from_bytes.value)
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataError) as from_path:
+        load_table(path)
+    assert str(from_path.value) == str(from_bytes.value)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_cli_prints_one_error_line_and_exits_2(name, tmp_path, capsys):
+    content, fragment = CORPUS[name]
+    path, out = tmp_path / name, tmp_path / "out.parquet"
+    path.write_bytes(content)
+    status = main(["embed", str(path), "--backend", "tfidf-svd", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert status == EXIT_BAD_INPUT, err
+    assert err.startswith("error: ") and fragment in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_hostile_file_loads_with_its_content_kept_as_typed():
+    ds = load_table(hostile_csv(), name="hostile.csv")
+    assert ds.text_column == "text" and ds.label_column == HOSTILE_COLUMN
+    assert list(ds.texts[: len(HOSTILE_TEXTS)]) == HOSTILE_TEXTS
+
+
+def test_an_unforeseen_failure_is_one_error_line_unless_debugging(tmp_path, capsys, monkeypatch):
+    import embedlens.io as io_module
+
+    def broken(*args, **kwargs):
+        raise ValueError("something nobody foresaw")
+
+    monkeypatch.setattr(io_module, "load_table", broken)
+    path = tmp_path / "t.csv"
+    path.write_text("text\na\nb\nc\n")
+    argv = ["embed", str(path), "--backend", "tfidf-svd", "-o", str(tmp_path / "o.parquet")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ValueError: something nobody foresaw" in err
+    monkeypatch.setenv("EMBEDLENS_DEBUG", "1")
+    with pytest.raises(ValueError, match="nobody foresaw"):
+        main(argv)
