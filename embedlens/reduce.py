@@ -37,6 +37,8 @@ __all__ = [
 METHODS = ("pca", "tsne", "umap")
 METRICS = ("cosine", "euclidean")
 PLACEMENT_NEIGHBOURS = 10
+EXACT_KNN_MAX_ROWS = 100_000  # UMAP up to this size gets exact neighbours (see project)
+_UMAP_SMALL = 4_096  # below this umap-learn computes all distances itself
 TRANSFORM_CHUNK = 20_000
 _TSNE_ITERS = (250, 500)  # openTSNE's early-exaggeration and main phase lengths (its defaults)
 _TSNE_CALLBACK_EVERY = 50
@@ -109,6 +111,7 @@ class _Fitted:
     estimator: Any
     normalize: bool
     pre: Any  # fitted sklearn PCA (pre-reduction) or None
+    transformable: bool = True  # False: UMAP fitted on exact neighbours, without a search index
 
     def prepare(self, X: np.ndarray) -> np.ndarray:
         if self.normalize:
@@ -266,8 +269,37 @@ def _tsne_callbacks(on_progress: ProgressCallback | None) -> Any:
     return callback
 
 
+def _has_search_index(umap_model: Any) -> bool:
+    """Whether a fitted UMAP can ``transform``: it kept a pynndescent index or its small data."""
+    return (
+        getattr(umap_model, "_knn_search_index", None) is not None
+        or getattr(umap_model, "_small_data", False)
+    )
+
+
+def _exact_knn(X: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray, None]:
+    """Exact k nearest neighbours of every row (itself first), as UMAP's precomputed_knn.
+
+    ``metric`` is "euclidean" or, on unit rows, "cosine" (1 - cos = squared euclidean / 2).
+    sklearn's working memory is capped so the search stays within the memory budget.
+    """
+    from sklearn import config_context
+    from sklearn.neighbors import NearestNeighbors
+
+    with config_context(working_memory=64):
+        dist, idx = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(X).kneighbors(X)
+    if metric == "cosine":
+        dist = dist**2 / 2
+    return idx.astype(np.int32), dist.astype(np.float32), None
+
+
 def _fit(
-    X: np.ndarray, params: ProjectionParams, metric: str, on_progress: ProgressCallback | None
+    X: np.ndarray,
+    params: ProjectionParams,
+    metric: str,
+    on_progress: ProgressCallback | None,
+    *,
+    transformable: bool,
 ) -> tuple[np.ndarray, Any, list[str]]:
     """Fit the reducer; library warnings become notes."""
     method = params.method
@@ -275,8 +307,13 @@ def _fit(
     estimator = REDUCERS.create(
         method, params=params, metric=metric, n_samples=len(X), callbacks=callbacks
     )
+    if method == "umap" and not transformable and _UMAP_SMALL <= len(X) <= EXACT_KNN_MAX_ROWS:
+        # Exact neighbours by brute force beat pynndescent here: faster (no numba JIT of the
+        # index, one BLAS pass), deterministic, and exact; the price is no UMAP transform.
+        estimator.set_params(precomputed_knn=_exact_knn(X, params.n_neighbors, metric))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
         if method == "tsne":
             embedding = estimator.fit(X)
             # Drop our callback so a later transform never reports to a stale progress bar.
@@ -314,6 +351,7 @@ def project(
     params: ProjectionParams = ProjectionParams(),
     *,
     on_progress: ProgressCallback | None = None,
+    transformable: bool = False,
 ) -> Projection:
     """Project vectors to a 2-D or 3-D map.
 
@@ -325,6 +363,11 @@ def project(
         Method and its parameters. Too-large perplexity / n_neighbors are lowered (noted).
     on_progress : callable, optional
         ``on_progress(fraction, message)``; called at the start, during t-SNE, and at the end.
+    transformable : bool, default=False
+        Keep UMAP's own neighbour index so its ``transform`` can place many new rows later
+        (:func:`embedlens.reduce_scale.fit_sample_transform`). By default UMAP on 4,096 to
+        ``EXACT_KNN_MAX_ROWS`` rows uses exact neighbours instead (faster, exact), and
+        :func:`transform_points` places new points by their nearest neighbours.
 
     Returns
     -------
@@ -361,11 +404,14 @@ def project(
     label = _label(params.method)
     report(on_progress, 0.0, f"Running {label} on {n:,} points…")
     Xp, normalize, pre, metric, prep_notes = _prepare(X, params)
-    coords, estimator, fit_notes = _fit(Xp, params, metric, scaled(on_progress, 0.05, 0.95))
+    coords, estimator, fit_notes = _fit(
+        Xp, params, metric, scaled(on_progress, 0.05, 0.95), transformable=transformable
+    )
     coords = _finite_coords(coords, params.method)
     seconds = time.perf_counter() - start
     report(on_progress, 1.0, f"{label} done in {seconds:.1f} s")
-    model = _Fitted(params.method, estimator, normalize, pre)
+    has_transform = params.method != "umap" or _has_search_index(estimator)
+    model = _Fitted(params.method, estimator, normalize, pre, has_transform)
     return Projection(coords, params, tuple(notes + prep_notes + fit_notes), seconds, model)
 
 
@@ -436,7 +482,7 @@ def transform_points(
             f"new vectors have {X_new.shape[1]} dimensions but the map was made from "
             f"{X_train.shape[1]}-dimensional vectors; embed them with the same model."
         )
-    if isinstance(projection.model, _Fitted):
+    if isinstance(projection.model, _Fitted) and projection.model.transformable:
         placed, how = _model_transform(projection.model, X_new)
     else:
         placed, how = _place_by_neighbours(

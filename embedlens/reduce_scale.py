@@ -59,7 +59,9 @@ def fit_sample_transform(
     rng = np.random.default_rng(params.seed)
     in_sample = np.zeros(n, dtype=bool)
     in_sample[rng.choice(n, size=sample_size, replace=False)] = True
-    fit = project(X[in_sample], params, on_progress=scaled(on_progress, 0.0, 0.5))
+    fit = project(
+        X[in_sample], params, on_progress=scaled(on_progress, 0.0, 0.5), transformable=True
+    )
     coords = np.empty((n, fit.params.dims), dtype=np.float32)
     coords[in_sample] = fit.coords
     rest = np.flatnonzero(~in_sample)

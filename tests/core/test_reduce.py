@@ -275,3 +275,31 @@ def test_params_become_plain_json_numbers():
     params = ProjectionParams(dims=np.int64(3), n_neighbors=5.0, perplexity=np.float32(12))
     assert params.dims == 3 and isinstance(params.n_neighbors, int)
     assert json.loads(json.dumps(params.to_dict()))["perplexity"] == 12.0
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_exact_neighbours_match_a_brute_force_search(metric):
+    from embedlens.reduce import _exact_knn
+
+    X = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
+    if metric == "cosine":
+        X /= np.linalg.norm(X, axis=1, keepdims=True)
+    idx, dist, index = _exact_knn(X, 5, metric)
+    full = np.linalg.norm(X[:, None] - X[None], axis=2)
+    assert index is None and (idx[:, 0] == np.arange(300)).all()  # each row is its own first
+    np.testing.assert_array_equal(idx, np.argsort(full, axis=1, kind="stable")[:, :5])
+    expected = np.sort(full, axis=1)[:, :5]
+    if metric == "cosine":  # 1 - cos on unit rows
+        expected = expected**2 / 2
+    np.testing.assert_allclose(dist, expected, atol=1e-5)
+
+
+def test_umap_on_mid_sized_data_uses_exact_neighbours_and_places_queries_by_them():
+    X, y = make_blobs(n_samples=4_200, n_features=10, centers=4, random_state=0)
+    proj = project(X.astype(np.float32), ProjectionParams(method="umap", metric="euclidean"))
+    assert proj.model.estimator._knn_search_index is None and not proj.model.transformable
+    knn = KNeighborsClassifier(n_neighbors=5).fit(proj.coords, y)
+    assert knn.score(proj.coords, y) > 0.99
+    placed, how = transform_points(proj, X, X[:5])
+    assert "nearest training points" in how
+    np.testing.assert_allclose(placed, proj.coords[:5], atol=1e-3 * _extent(proj.coords))
