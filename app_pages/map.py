@@ -2,7 +2,18 @@
 
 import streamlit as st
 
-from components import charts, exports, feedback, forms, jobs, pipeline, scale, state, story_views
+from components import (
+    charts,
+    exports,
+    feedback,
+    forms,
+    jobs,
+    pipeline,
+    scale,
+    state,
+    story_figures,
+    story_views,
+)
 
 ds = state.require_dataset()
 with st.sidebar:
@@ -32,11 +43,15 @@ if not result.preview:
     st.session_state[state.CLUSTERING] = clustering
 
 method = forms.METHOD_LABELS[proj.params.method]
-vectors = emb.model_key.split(":", 1)[-1] if emb is not None else "TF-IDF"
+if emb is None:
+    vectors = "TF-IDF preview vectors"
+else:
+    kind, _, name = emb.model_key.partition(":")
+    vectors = story_figures.vectors_name({"backend": kind, "model": name, "key": emb.model_key})
 st.markdown(f"### {feedback.md_escape(ds.name)}")
 st.caption(
     f"Each dot is one of {len(ds):,} rows, placed by {method} so that rows with similar meaning "
-    f"sit close together ({vectors} vectors). Colours are {clustering.n_clusters} "
+    f"sit close together ({vectors}). Colours are {clustering.n_clusters} "
     f"{clustering.params.method} clusters named by their keywords. Hover a dot to read it; draw a "
     "lasso to select; the Neighbours page searches by meaning."
 )
@@ -45,7 +60,7 @@ if result.preview:
 load_notes = ds.report.notes if ds.report else ()
 emb_notes = emb.notes if emb is not None else ()
 for note in (*load_notes, *emb_notes, *proj.notes, *clustering.notes):
-    st.caption(f":material/info: {note}")
+    st.caption(f":material/info: {feedback.md_escape(note)}")
 
 fig, is_density = charts.map_figure(
     ds,

@@ -11,6 +11,7 @@ overlapping character pairs instead of words.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -29,6 +30,7 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(r"(?u)\b\w*[^\W\d_]\w*\b")  # a word with at least one letter
 _SAMPLE_TEXTS = 2_000
+_BARE_ENTITY = re.compile(r"(?<![&\w])(#\d{1,5};|(?:lt|gt|quot|amp|nbsp|apos);)")
 
 
 def is_mostly_cjk(texts: Sequence[str]) -> bool:
@@ -97,9 +99,13 @@ def class_tfidf(counts: Any, *, reduce_frequent_words: bool = True) -> sparse.cs
 
 
 def _clean(text: Any) -> str:
-    """The text, or "" for None / NaN / pandas.NA."""
+    """The text with HTML entities decoded, or "" for None / NaN / pandas.NA.
+
+    Scraped corpora such as AG News also hold entities that lost their ``&`` (``#39;s``,
+    ``quot;``); those are decoded too.
+    """
     if isinstance(text, str):
-        return text
+        return html.unescape(_BARE_ENTITY.sub(r"&\1", text)) if ";" in text else text
     if text is None:
         return ""
     try:

@@ -188,8 +188,10 @@ def embed_texts(
     assert vectors is not None
     notes = []
     if truncated:
+        were = "text was" if truncated == 1 else "texts were"
         notes.append(
-            f"{truncated:,} texts were longer than the model's input limit and were truncated."
+            f"{truncated:,} {were} longer than the model's input limit and truncated to its "
+            "first tokens."
         )
     if duplicates:
         notes.append(f"{duplicates:,} rows repeat an earlier text and share its vector.")

@@ -31,6 +31,17 @@ def test_stop_words_numbers_and_single_letters_are_dropped():
     assert kw[2] == []  # nothing usable left in that cluster
 
 
+def test_html_entities_with_or_without_their_ampersand_are_not_keywords():
+    scraped = [
+        "Intel &lt;INTC.O&gt; chips quot;fastquot; sales",
+        "chips maker #39;s quot;sales quot; &amp; chips",
+        "chips and sales, &lt;b&gt; gt; lt;",
+    ]
+    kw = cluster_keywords(TEXTS + scraped, np.append(LABELS, [2, 2, 2]))
+    assert set(kw[2][:2]) == {"chips", "sales"}
+    assert not {w for ws in kw.values() for w in ws} & {"lt", "gt", "quot", "amp", "39"}
+
+
 def test_custom_stop_words_and_top_n():
     kw = cluster_keywords(TEXTS, LABELS, top_n=2, stop_words=["football", "oil"])
     assert all(len(v) == 2 for v in kw.values())
