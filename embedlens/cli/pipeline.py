@@ -29,6 +29,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "float32", "bfloat16"],
+        help="auto: bfloat16 where the CPU/GPU computes it natively (about 2x faster, cosine "
+        "~0.9999 to float32), else float32",
+    )
+    p.add_argument(
         "--no-cache", action="store_true", help="do not read or write the embedding cache"
     )
     p.add_argument("-o", "--output", required=True, help="output .parquet")
@@ -159,6 +166,7 @@ def run_embed(args: argparse.Namespace) -> dict[str, Any]:
         model=args.model,
         batch_size=args.batch_size,
         device=args.device,
+        precision=args.precision,
         cache=cache,
         on_progress=progress,
     )

@@ -41,15 +41,23 @@ EMBEDDERS.register(
 
 
 @EMBEDDERS.register("tfidf-svd", label="TF-IDF + SVD (offline, fast)")
-def _make_tfidf_svd(model: str = "", *, device: str = "auto") -> TfidfSvdEmbedder:
+def _make_tfidf_svd(model: str = "", **_: Any) -> TfidfSvdEmbedder:
     return TfidfSvdEmbedder()
 
 
 def make_embedder(
-    backend: str = DEFAULT_BACKEND, model: str = DEFAULT_MODEL, *, device: str = "auto"
+    backend: str = DEFAULT_BACKEND,
+    model: str = DEFAULT_MODEL,
+    *,
+    device: str = "auto",
+    precision: str = "auto",
 ) -> Embedder:
-    """Build the embedder ``backend`` for ``model`` (loading a model can take seconds)."""
-    return EMBEDDERS.create(backend, model=model, device=device)
+    """Build the embedder ``backend`` for ``model`` (loading a model can take seconds).
+
+    ``device`` and ``precision`` apply to sentence-transformers (see
+    :func:`~embedlens.embedders.sentence_transformers.resolve_precision`).
+    """
+    return EMBEDDERS.create(backend, model=model, device=device, precision=precision)
 
 
 class VectorCache(Protocol):
@@ -97,6 +105,7 @@ def embed_texts(
     embedder: Embedder | Callable[[], Embedder] | None = None,
     batch_size: int = 32,
     device: str = "auto",
+    precision: str = "auto",
     cache: VectorCache | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> EmbedResult:
@@ -118,6 +127,9 @@ def embed_texts(
         by default the backend's model. Loaded only when some text is missing from the cache.
     batch_size : int, default=32
     device : {"auto", "cpu", "cuda"}
+    precision : {"auto", "float32", "bfloat16"}
+        sentence-transformers only: "auto" encodes in bfloat16 where the hardware computes it
+        natively (the vectors agree with float32 to a cosine of about 0.9999; a note says so).
     cache : VectorCache, optional
         Content-addressed vector cache; None embeds everything.
     on_progress : callable, optional
@@ -137,7 +149,11 @@ def embed_texts(
     duplicates = len(texts) - len(unique)
 
     loaded = embedder if isinstance(embedder, Embedder) else None
-    key = loaded.model_key if loaded is not None else _model_key_without_loading(backend, model)
+    key = (
+        loaded.model_key
+        if loaded is not None
+        else _model_key_without_loading(backend, model, device, precision)
+    )
     per_text = loaded.per_text if loaded is not None else backend != "tfidf-svd"
     if not per_text:  # corpus-level vectors: cache the whole corpus under its hash
         corpus = hashlib.sha256("\x00".join(unique).encode("utf-8")).hexdigest()[:16]
@@ -156,7 +172,9 @@ def embed_texts(
         if loaded is None:
             report(on_progress, 0.0, f"Loading the {backend} model {model}".strip() + "…")
             loaded = (
-                embedder() if callable(embedder) else make_embedder(backend, model, device=device)
+                embedder()
+                if callable(embedder)
+                else make_embedder(backend, model, device=device, precision=precision)
             )
         # Longest first, ties in input order: deterministic chunks, little padding.
         order = sorted(missing.tolist(), key=lambda i: -len(unique[i]))
@@ -187,6 +205,9 @@ def embed_texts(
             )
     assert vectors is not None
     notes = []
+    precision_note = getattr(loaded, "precision_note", None) if missing.size else None
+    if precision_note:
+        notes.append(precision_note)
     if truncated:
         were = "text was" if truncated == 1 else "texts were"
         notes.append(
@@ -208,12 +229,13 @@ def embed_texts(
     )
 
 
-def _model_key_without_loading(backend: str, model: str) -> str:
+def _model_key_without_loading(backend: str, model: str, device: str, precision: str) -> str:
     """The model key an embedder would report, computed without loading the model."""
     if backend == "sentence-transformers":
-        from embedlens.embedders.sentence_transformers import _PACKAGED_NAMES
+        from embedlens.embedders import sentence_transformers as st
 
-        return f"sentence-transformers:{DEFAULT_MODEL if model in _PACKAGED_NAMES else model}"
+        resolved = st.resolve_precision(precision, st.resolve_device(device))
+        return st.model_key(model, resolved)
     if backend == "tfidf-svd":
         return TfidfSvdEmbedder().model_key
     EMBEDDERS.entry(backend)  # unknown names raise here

