@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from embedlens.cli import EXIT_BAD_INPUT, main
@@ -59,3 +62,18 @@ def test_an_unforeseen_failure_is_one_error_line_unless_debugging(tmp_path, caps
     monkeypatch.setenv("EMBEDLENS_DEBUG", "1")
     with pytest.raises(ValueError, match="nobody foresaw"):
         main(argv)
+
+
+def test_no_code_path_unpickles_or_evaluates_input():
+    """pickle, joblib, torch.load, eval/exec or allow_pickle=True would run code from a file."""
+    root = Path(__file__).resolve().parents[2]
+    sources = [root / "app.py", *root.glob("embedlens/**/*.py"), *root.glob("components/*.py")]
+    sources += list(root.glob("app_pages/*.py"))
+    banned = re.compile(
+        r"^\s*(import pickle|from pickle|import joblib)|pickle\.loads?\(|read_pickle\(|"
+        r"joblib\.load\(|torch\.load\(|allow_pickle\s*=\s*True|(?<![.\w])(eval|exec)\(",
+        re.MULTILINE,
+    )
+    found = [f"{p.relative_to(root)}: {m.group(0).strip()}" for p in sources
+             for m in banned.finditer(p.read_text(encoding="utf-8"))]  # fmt: skip
+    assert len(sources) > 40 and found == []
