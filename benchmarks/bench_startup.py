@@ -60,9 +60,14 @@ def one_start(home: Path, timeout: float) -> dict:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
-            page.wait_for_selector(
-                ".js-plotly-plot .scatterlayer, .js-plotly-plot .gl-container",
+            page.wait_for_function(  # a Plotly figure with its points laid out
+                """() => {
+                    const plot = document.querySelector('.js-plotly-plot');
+                    return !!plot && !!plot._fullData
+                        && plot._fullData.some(t => (t._length || 0) > 0);
+                }""",
                 timeout=timeout * 1000,
+                polling=100,
             )
             first_map = time.perf_counter() - started
             preview = "Preview:" in page.inner_text("body")

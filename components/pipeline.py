@@ -9,7 +9,7 @@ embeddings in its content-addressed cache, so a restart recomputes nothing.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
@@ -28,6 +28,7 @@ from embedlens.store import EmbeddingCache, Workspace, default_home
 
 PRECOMPUTED = "precomputed"
 PREVIEW_MAX_ROWS = 20_000  # TF-IDF preview only where it takes about a second
+PREVIEW_K = 8  # k-means clusters on a preview map when k is automatic
 _models: dict[tuple[str, str], object] = {}
 _models_lock = threading.Lock()
 
@@ -107,6 +108,10 @@ def build_map(
             out.preview = f"Preview: PCA while {proj.label} runs; the map switches when it is done."
         else:
             out.proj = proj
+    if out.preview and cluster_params.k is None and cluster_params.method == "kmeans":
+        # A preview is replaced within seconds: skip the search for k (14 fits) and use a
+        # fixed k; the final map chooses k by silhouette.
+        cluster_params = replace(cluster_params, k=PREVIEW_K)
     out.clustering = clustering(ds, vectors, out.proj, cluster_params)
     return out
 

@@ -28,9 +28,20 @@ def resolve_model(model: str) -> str:
     return model
 
 
+def _nvidia_driver_present() -> bool:
+    """Whether an NVIDIA driver is loaded (Linux) or may be (other systems: assume so)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return True
+    return Path("/proc/driver/nvidia/version").exists()
+
+
 def resolve_device(device: str) -> str:
     """'auto' -> 'cuda' when torch sees a GPU, else 'cpu'; 'cuda' without one is an error."""
     check_choice("device", device, DEVICES, owner="SentenceTransformerEmbedder")
+    if device == "auto" and not _nvidia_driver_present():
+        return "cpu"  # no driver, no CUDA: skip importing torch (seconds) just to ask
     import torch
 
     has_cuda = torch.cuda.is_available()
