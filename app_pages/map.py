@@ -29,6 +29,8 @@ with st.sidebar:
     with st.expander("Save this view", icon=":material/bookmark_add:"):
         story_views.save_view_form("map")
 
+if not scale.embedding_confirmed(ds, backend, model):
+    st.stop()
 result = pipeline.build_map(
     ds, backend, model, proj_params, cluster_params, sample_size=sample_size
 )

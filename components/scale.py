@@ -36,6 +36,8 @@ EMBED_MODEL_BYTES = 350 * 2**20  # torch + the MiniLM weights, resident
 ASSUMED_DIM = 384  # the dimension of the default model's vectors
 # Show a cost line when a step is estimated to take at least this long, or above this size
 NOTICE_SECONDS = 10.0
+# Ask before starting an embedding estimated to take at least this long
+CONFIRM_EMBED_SECONDS = 15 * 60.0
 
 # Widget keys (map page sidebar)
 SAMPLE_ON = "map.sample_on"
@@ -186,6 +188,37 @@ def embedding_notice(ds: Dataset, backend: str, model: str) -> None:
         f"{EMBED_TEXTS_PER_SECOND} texts/s for all-MiniLM-L6-v2 on 2 CPU cores; longer texts, "
         "bigger models and busy machines are slower). Texts embedded before come from the cache."
     )
+
+
+def embedding_confirmed(ds: Dataset, backend: str, model: str) -> bool:
+    """Whether the map may start embedding ``ds`` now.
+
+    An embedding estimated at CONFIRM_EMBED_SECONDS or more (a huge upload on a shared server)
+    starts only when this session asks for it: until then the page explains the cost, offers the
+    button, and names the faster ways.
+    """
+    if ds.vectors is not None or backend != "sentence-transformers":
+        return True
+    seconds = len(ds) / EMBED_TEXTS_PER_SECOND
+    key = f"map.embed_confirmed.{fingerprint(ds)}.{model}"
+    if seconds < CONFIRM_EMBED_SECONDS or st.session_state.get(key):
+        return True
+    st.warning(
+        f"Embedding {len(ds):,} texts with {model or backend} would take {fmt_seconds(seconds)} "
+        "here (a rough estimate), so it starts only when you ask. Texts embedded before come "
+        "from the cache. Faster: the TF-IDF + SVD backend in the sidebar (seconds), a file of "
+        "precomputed vectors, or a smaller file.",
+        icon=":material/schedule:",
+    )
+    if st.button(
+        f"Embed {len(ds):,} texts ({fmt_seconds(seconds)})",
+        key="map.embed_confirm",
+        type="primary",
+        icon=":material/play_arrow:",
+    ):
+        st.session_state[key] = True
+        st.rerun()
+    return False
 
 
 def mean_hover_length(ds: Dataset, max_chars: int) -> float:

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import scale
+from components import scale, state
 from embedlens.dataset import Dataset
 from embedlens.reduce import ProjectionParams
 from embedlens.store import Workspace
@@ -205,3 +205,17 @@ def test_automatic_k_on_large_inputs_is_chosen_on_a_sample(monkeypatch):
     assert result.params.k == 3 and len(result.labels) == 1_500
     assert adjusted_rand_score(truth, result.labels) == 1.0  # every row clustered, not the sample
     assert any("random sample of 300 of 1,500 rows" in note for note in result.notes)
+
+
+def test_a_long_embedding_waits_for_the_user_and_names_faster_ways(monkeypatch):
+    monkeypatch.setattr(scale, "EMBED_TEXTS_PER_SECOND", 0.5)  # the sample: about 17 min
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    at.session_state["map.method"] = "pca"
+    at.run()
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning if "starts only when you ask" in w.value]
+    assert "Embedding 506 texts" in warning and "TF-IDF + SVD" in warning
+    assert state.EMBEDDING not in at.session_state and not at.get("plotly_chart")
+    at.button(key="map.embed_confirm").click().run()
+    assert not at.exception and not any("starts only" in w.value for w in at.warning)
+    assert at.session_state[state.EMBEDDING].vectors.shape == (506, 384)
