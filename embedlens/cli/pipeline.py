@@ -271,4 +271,7 @@ def run_serve(args: argparse.Namespace) -> None:
         "false",
     ]
     sys.stderr.write(f"serve: embedlens on http://{args.host}:{args.port}\n")
+    sys.stderr.flush()
+    if os.name == "posix":  # become the server: a signal to this process reaches it directly
+        os.execve(sys.executable, cmd, env)
     raise SystemExit(subprocess.call(cmd, env=env))

@@ -193,3 +193,35 @@ def test_words_without_shared_vocabulary_reports_no_score(tmp_path, shared_datas
         )
     )
     assert sim["n_used"] == 0 and sim["coverage"] == 0 and sim["spearman"] is None
+
+
+def test_serve_stops_with_its_server_when_terminated(tmp_path):
+    """`embedlens serve` becomes the Streamlit server: terminating it leaves no orphan behind."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "embedlens", "serve", "--port", str(port)],
+        env={**os.environ, "EMBEDLENS_HOME": str(tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not answer within a minute")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    time.sleep(0.5)
+    with pytest.raises(OSError):  # nothing listens there any more
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
