@@ -49,7 +49,10 @@ if emb is None:
     vectors = "TF-IDF preview vectors"
 else:
     kind, _, name = emb.model_key.partition(":")
+    name, _, options = name.partition("|")  # e.g. "precision=bfloat16" or a corpus hash
     vectors = story_figures.vectors_name({"backend": kind, "model": name, "key": emb.model_key})
+    if options.startswith("precision="):
+        vectors += f", {options.removeprefix('precision=')}"
 st.markdown(f"### {feedback.md_escape(ds.name)}")
 st.caption(
     f"Each dot is one of {len(ds):,} rows, placed by {method} so that rows with similar meaning "
