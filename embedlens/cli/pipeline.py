@@ -272,6 +272,7 @@ def run_serve(args: argparse.Namespace) -> None:
     ]
     sys.stderr.write(f"serve: embedlens on http://{args.host}:{args.port}\n")
     sys.stderr.flush()
+    os.chdir(app.parent)  # Streamlit reads .streamlit/config.toml from the working directory
     if os.name == "posix":  # become the server: a signal to this process reaches it directly
         os.execve(sys.executable, cmd, env)
     raise SystemExit(subprocess.call(cmd, env=env))

@@ -219,3 +219,5 @@ def test_a_long_embedding_waits_for_the_user_and_names_faster_ways(monkeypatch):
     at.button(key="map.embed_confirm").click().run()
     assert not at.exception and not any("starts only" in w.value for w in at.warning)
     assert at.session_state[state.EMBEDDING].vectors.shape == (506, 384)
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Each dot")]
+    assert "(all-MiniLM-L6-v2 embeddings" in caption and "|" not in caption  # no cache key
