@@ -9,98 +9,20 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, app_server, chromium, wait_idle
+
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "journey.png"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("EMBEDLENS_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is not installed (apt-get install -y chromium)")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    return path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    home = tmp_path_factory.mktemp("e2e_home")
-    log = (tmp_path_factory.mktemp("e2e_log") / "streamlit.log").open("w+")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "EMBEDLENS_HOME": str(home)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        log.seek(0)
-        pytest.fail(f"streamlit did not start:\n{log.read()[-3000:]}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=20)
-    log.seek(0)
-    print(log.read()[-3000:])
-
-
-def _wait_idle(page, timeout: float = 180_000) -> None:
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout
-    )
-    page.wait_for_function(
-        "document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0", timeout=timeout
-    )
+    with app_server(tmp_path_factory.mktemp("e2e")) as running:
+        yield running.url
 
 
 def _map_point_count(page) -> int:
@@ -129,13 +51,13 @@ def test_upload_map_select_download(server, tmp_path):
     upload = tmp_path / "my_notes.csv"
     _write_upload(upload)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.goto(server)
         page.wait_for_selector(".js-plotly-plot", timeout=180_000)  # opens on the sample map
 
         page.goto(f"{server}/data")
-        _wait_idle(page)
+        wait_idle(page)
         page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
             str(upload)
         )
@@ -143,7 +65,7 @@ def test_upload_map_select_download(server, tmp_path):
         page.get_by_role("button", name="Open on the map").click()
 
         page.get_by_text("my_notes").first.wait_for(timeout=60_000)
-        _wait_idle(page)
+        wait_idle(page)
         # PCA keeps the journey short (UMAP's first fit compiles numba code for ~30 s); the map
         # still waits for the real all-MiniLM-L6-v2 vectors, not the TF-IDF preview.
         page.locator("[data-testid='stSidebar']").get_by_role(
@@ -154,7 +76,7 @@ def test_upload_map_select_download(server, tmp_path):
             "document.body.innerText.includes('placed by PCA')",
             timeout=300_000,
         )
-        _wait_idle(page)
+        wait_idle(page)
         assert _map_point_count(page) == 150
         assert page.locator("[data-testid='stException']").count() == 0
 
@@ -167,7 +89,7 @@ def test_upload_map_select_download(server, tmp_path):
         page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6, steps=12)
         page.mouse.up()
         page.get_by_text("Selection:").wait_for(timeout=60_000)
-        _wait_idle(page)
+        wait_idle(page)
         selected = int(page.get_by_text("Selection:").inner_text().split(":")[1].split()[0])
         assert 0 < selected <= 150
 

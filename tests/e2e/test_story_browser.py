@@ -11,35 +11,20 @@ missing, unless EMBEDLENS_REQUIRE_BROWSER=1 (CI), where it fails instead.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import CHROMIUM_ARGS, app_server, chromium, wait_idle
+
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
-except ImportError:  # requirements-dev.txt not installed: _chromium() skips or fails
+except ImportError:  # requirements-dev.txt not installed: chromium() skips or fails
     PlaywrightTimeout = TimeoutError
     sync_playwright = None
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SLOW = 300_000  # ms; the test machine has 2 shared cores
 TITLE = 'Q3 review <i>draft</i> & "notes"'
 # (view name, caption): the captions carry markup that must show as text, never run
@@ -50,76 +35,14 @@ VIEWS = [
 ]
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if sync_playwright is None:
-        path, why = None, "playwright is not installed (pip install -r requirements-dev.txt)"
-    else:
-        why = "chromium is not installed (apt-get install -y chromium)"
-    if path is None:
-        if os.environ.get("EMBEDLENS_REQUIRE_BROWSER") == "1":
-            pytest.fail(why)
-        pytest.skip(why)
-    return path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _chromium()  # skip before starting a server nobody will use
-    port = _free_port()
-    home = tmp_path_factory.mktemp("story_e2e_home")
-    log = (tmp_path_factory.mktemp("story_e2e_log") / "streamlit.log").open("w+")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "EMBEDLENS_HOME": str(home)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        log.seek(0)
-        pytest.fail(f"streamlit did not start:\n{log.read()[-3000:]}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.seek(0)
-    print(log.read()[-3000:])
+    with app_server(tmp_path_factory.mktemp("story")) as running:
+        yield running.url
 
 
 def _wait_idle(page, timeout: float = SLOW) -> None:
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout
-    )
-    page.wait_for_function(
-        "document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0", timeout=timeout
-    )
+    wait_idle(page, timeout)
 
 
 def _select(page, label: str, option: str, *, root=None) -> None:
@@ -187,7 +110,7 @@ def _build_story(page, server: str) -> None:
     sidebar.get_by_role("radio", name="PCA", exact=True).click()  # first: no UMAP job
     _wait_idle(page)
     _select(page, "Embedding model backend", "TF-IDF + SVD (offline, fast)", root=sidebar)
-    _wait_text(page, present=("placed by PCA",), absent=("Preview:", "MiniLM-L6-v2 vectors"))
+    _wait_text(page, present=("placed by PCA",), absent=("Preview:", "MiniLM-L6-v2 embeddings"))
     _no_exception(page)
 
     _save_view(page, *VIEWS[0])
@@ -320,7 +243,7 @@ def _check_offline_html(browser, path: Path) -> None:
 
 def test_story_built_in_the_ui_exports_offline_interactive_html(server, tmp_path):
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         try:
             _build_story(page, server)
