@@ -41,6 +41,7 @@ def map_figure(
             cluster_names=names,
             texts=ds.texts or None,
             title=title,
+            axis_prefix=METHOD_LABELS.get(method, method),
         ), True
     if display.color_by == CLUSTER_COLOR:
         color, color_name = None, "Cluster"  # scatter_figure colours by cluster_labels

@@ -138,6 +138,8 @@ def test_density_view_above_the_point_limit(monkeypatch, isolated_workspace):
     assert not at.exception
     assert _trace_types(at) & {"heatmap", "histogram2d"}
     assert any("density view" in w.value and "No rows were dropped" in w.value for w in at.warning)
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert layout["xaxis"]["title"]["text"] == "PCA 1"  # named like the scatter's axes
 
 
 def test_density_view_when_the_scatter_would_exceed_the_message_limit(
