@@ -1,6 +1,7 @@
 """Shared by the browser tests: Debian's chromium and one app server per test module.
 
-The browser is Debian's chromium driven through Playwright (never `playwright install`).
+The browser is Debian's chromium (from apt), driven through Playwright's executable_path:
+no browser is fetched at run time.
 Without chromium or Playwright the tests skip, unless EMBEDLENS_REQUIRE_BROWSER=1 (CI), where
 they fail instead.
 """
