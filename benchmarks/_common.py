@@ -28,6 +28,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASETS = Path(os.environ.get("EMBEDLENS_DATASETS", str(ROOT.parent / "shared" / "datasets")))
 PY = sys.executable
 MiB = 1024 * 1024
+# Headless Debian chromium (launched through Playwright's executable_path), offline and quiet.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @dataclass

@@ -28,10 +28,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _common import gaussian_mixture, table, verdict
+from _common import CHROMIUM_ARGS, gaussian_mixture, table, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCATTER_LIMIT = 200_000
 IDLE = """() => {
     const app = document.querySelector("[data-testid='stApp']");

@@ -45,19 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import emit_json, print_header, table, verdict  # noqa: E402
+from _common import CHROMIUM_ARGS, emit_json, print_header, table, verdict  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "headlines.csv"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 NATO = (
     "alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima "
     "mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray"

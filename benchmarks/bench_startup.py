@@ -23,8 +23,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from _common import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 BUDGET_S = 10.0
 
 
@@ -57,7 +58,8 @@ def one_start(home: Path, timeout: float) -> dict:
                 time.sleep(0.1)
         server_ready = time.perf_counter() - started
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+            chromium = shutil.which("chromium")
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
             page.wait_for_function(  # a Plotly figure with its points laid out
