@@ -43,7 +43,7 @@ _LABEL_INT_NAMES = frozenset(
     {"label", "labels", "class", "category", "topic", "target", "class_index", "label_id"}
 )
 _MAX_LABELS = 50
-# Exact cell values that pandas, Python, SQL and JavaScript write for a missing value.
+# Exact cell values (stripped) that tools write for a missing value.
 _MISSING_MARKERS = frozenset({"nan", "NaN", "NAN", "None", "null", "NULL", "<NA>", "NaT"})
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
@@ -103,18 +103,18 @@ def _is_integer_like(series: pd.Series) -> bool:
     return False
 
 
+def _stripped(series: pd.Series) -> list[str]:
+    """Each cell as stripped text; "" for a missing cell."""
+    missing = series.isna().to_numpy()
+    return [
+        "" if gone else str(v).strip()
+        for v, gone in zip(series.astype(object).tolist(), missing, strict=True)
+    ]
+
+
 def _blank(series: pd.Series) -> np.ndarray:
     """True where a cell has no text: missing, empty or whitespace only."""
-    missing = series.isna().to_numpy()
-    as_text = series.astype(object).where(~missing, "")
-    blank = np.array([not str(v).strip() for v in as_text.tolist()], dtype=bool)
-    return missing | blank
-
-
-def _missing_marker(series: pd.Series) -> np.ndarray:
-    """True where a text cell is how a tool writes a missing value (NaN, None, null, <NA>)."""
-    as_text = series.astype(object).where(series.notna(), "").astype(str).str.strip()
-    return as_text.isin(_MISSING_MARKERS).to_numpy()
+    return np.array([not text for text in _stripped(series)], dtype=bool)
 
 
 def _distinct(series: pd.Series) -> int:
@@ -346,7 +346,8 @@ def assemble(
     keep = np.ones(n, dtype=bool)
     dropped: dict[str, int] = {}
     if roles.text is not None:
-        keep = ~_blank(frame[roles.text])
+        cells = _stripped(frame[roles.text])
+        keep = np.array([bool(text) for text in cells], dtype=bool)
         if not keep.any():
             raise DataError(
                 f"{source}, column {roles.text!r}: every cell is empty; choose a column that "
@@ -354,7 +355,8 @@ def assemble(
             )
         if (~keep).any():
             dropped["empty text"] = int((~keep).sum())
-        markers = keep & _missing_marker(frame[roles.text])
+        # How pandas, Python, SQL and JavaScript write a missing value: not a text to embed.
+        markers = np.array([text in _MISSING_MARKERS for text in cells], dtype=bool)
         if markers.any():
             keep &= ~markers
             dropped["missing-value text (NaN, None, null)"] = int(markers.sum())
