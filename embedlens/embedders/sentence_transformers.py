@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import threading
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ def resolve_model(model: str) -> str:
     return model
 
 
+@functools.cache
 def _nvidia_driver_present() -> bool:
     """Whether an NVIDIA driver is loaded (Linux) or may be (other systems: assume so)."""
     import sys
@@ -54,6 +56,7 @@ def resolve_device(device: str) -> str:
     return device
 
 
+@functools.cache
 def cpu_has_native_bfloat16() -> bool:
     """True when this CPU computes bfloat16 in hardware (AVX512-BF16 or AMX; Linux only)."""
     try:
