@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from embedlens.cells import as_texts
+from embedlens.errors import DataError
+
 CACHE_VERSION = "1"
 
 
@@ -51,9 +54,15 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if len(self.ids) != len(self.frame):
-            raise ValueError(f"ids has {len(self.ids)} entries for {len(self.frame)} rows")
+            raise DataError(
+                f"Dataset {self.name!r}: ids has {len(self.ids)} entries for "
+                f"{len(self.frame)} rows; give exactly one id per row."
+            )
         if self.vectors is not None and len(self.vectors) != len(self.frame):
-            raise ValueError(f"vectors has {len(self.vectors)} rows for {len(self.frame)} rows")
+            raise DataError(
+                f"Dataset {self.name!r}: vectors has {len(self.vectors)} rows for "
+                f"{len(self.frame)} table rows; give exactly one vector per row."
+            )
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -63,26 +72,62 @@ class Dataset:
         """The text column as plain Python strings ('' for missing values)."""
         if self.text_column is None:
             return []
-        col = self.frame[self.text_column]
-        return ["" if pd.isna(v) else str(v) for v in col.tolist()]
+        return as_texts(self.frame[self.text_column])
 
     @property
     def labels(self) -> np.ndarray | None:
         """The label column as an object array, or None when there is none."""
         if self.label_column is None:
             return None
-        col = self.frame[self.label_column]
-        return np.asarray(["" if pd.isna(v) else str(v) for v in col.tolist()], dtype=object)
+        return np.asarray(as_texts(self.frame[self.label_column]), dtype=object)
 
     def fingerprint(self) -> str:
-        """A content hash of the rows, chosen columns and vectors (cache keys, workspace ids)."""
+        """A content hash of the rows, chosen columns and vectors (cache keys, workspace ids).
+
+        Column names and their kinds of values are part of it, so two files whose cells read
+        the same but whose headers or types differ get different ids:
+
+        >>> a = Dataset("a", pd.DataFrame({"text": ["1", "2"]}), np.arange(2))
+        >>> b = Dataset("b", pd.DataFrame({"title": ["1", "2"]}), np.arange(2))
+        >>> c = Dataset("c", pd.DataFrame({"text": [1, 2]}), np.arange(2))
+        >>> len({a.fingerprint(), b.fingerprint(), c.fingerprint()})
+        3
+        """
         h = hashlib.sha1(CACHE_VERSION.encode())
+        h.update(repr(column_schema(self.frame)).encode())
         h.update(pd.util.hash_pandas_object(self.frame.astype(str), index=False).values.tobytes())
         h.update(np.asarray(self.ids).astype(str).astype("U").tobytes())
         h.update(repr((self.text_column, self.label_column, self.vector_column)).encode())
         if self.vectors is not None:
             h.update(np.ascontiguousarray(self.vectors))  # the buffer itself: no 1.5 GB copy
         return h.hexdigest()[:16]
+
+
+def column_schema(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(name, kind)`` per column; kind: bool, int, float, complex, datetime, timedelta, text.
+
+    Kinds, not exact dtypes: a workspace round trip through Parquet may turn ``object`` into
+    ``str`` or ``int64`` into ``Int64``, and the dataset must keep its id.
+    """
+    pairs = zip(frame.columns, frame.dtypes, strict=True)
+    return [(str(name), _kind(dtype)) for name, dtype in pairs]
+
+
+def _kind(dtype: object) -> str:
+    types = pd.api.types
+    if types.is_bool_dtype(dtype):
+        return "bool"
+    if types.is_integer_dtype(dtype):
+        return "int"
+    if types.is_float_dtype(dtype):
+        return "float"
+    if types.is_complex_dtype(dtype):
+        return "complex"
+    if types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if types.is_timedelta64_dtype(dtype):
+        return "timedelta"
+    return "text"
 
 
 def array_fingerprint(X: np.ndarray) -> str:

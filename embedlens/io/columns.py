@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from embedlens.cells import as_texts
 from embedlens.dataset import Dataset, LoadReport
 from embedlens.errors import DataError, InvalidParameterError
 from embedlens.io.vectors import (
@@ -105,11 +106,7 @@ def _is_integer_like(series: pd.Series) -> bool:
 
 def _stripped(series: pd.Series) -> list[str]:
     """Each cell as stripped text; "" for a missing cell."""
-    missing = series.isna().to_numpy()
-    return [
-        "" if gone else str(v).strip()
-        for v, gone in zip(series.astype(object).tolist(), missing, strict=True)
-    ]
+    return as_texts(series, strip=True)
 
 
 def _blank(series: pd.Series) -> np.ndarray:

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from embedlens.cells import is_missing
 from embedlens.errors import DataError
 
 _SPLIT = re.compile(r"[,\s]+")
@@ -33,14 +34,6 @@ def looks_like_vector_name(name: str) -> bool:
     return _VECTOR_NAME.search(str(name)) is not None
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    return value is pd.NA or value is pd.NaT
-
-
 def _values(n: int) -> str:
     return f"{n} value" if n == 1 else f"{n} values"
 
@@ -52,7 +45,7 @@ def _where(source: str, row: int, column: str) -> str:
 def _parse_one(value: Any, *, row: int, column: str, source: str) -> np.ndarray:
     """One cell as a 1-D float64 array, or a DataError saying what is wrong with it."""
     where = _where(source, row, column)
-    if _is_missing(value):
+    if is_missing(value):
         raise DataError(f"{where}: the cell is empty; every row needs a vector.")
     if isinstance(value, bytes | bytearray):
         value = value.decode("utf-8", errors="replace")
@@ -316,7 +309,7 @@ def numeric_block(frame: pd.DataFrame, columns: Sequence[str], *, source: str) -
             cell = raw.iloc[i]
             what = (
                 "the cell is empty"
-                if _is_missing(cell) or (isinstance(cell, str) and not cell.strip())
+                if is_missing(cell) or (isinstance(cell, str) and not cell.strip())
                 else f"{cell!r} is not a finite number"
             )
             raise DataError(

@@ -21,6 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from embedlens.cells import as_texts
+from embedlens.errors import DataError
+
 ELLIPSIS = "…"
 _SEP = "\x00"
 _WHITESPACE = ("\r\n", "\r", "\n", "\t", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
@@ -49,14 +52,7 @@ def label(value: Any, max_chars: int = 40) -> str:
 
 def _as_strings(values: Sequence[Any] | np.ndarray) -> list[str]:
     """Plain ``str`` per value; missing values (None, NaN, pd.NA) become ``""``."""
-    arr = np.asarray(values, dtype=object)
-    if arr.ndim != 1:
-        arr = arr.reshape(-1)
-    missing = pd.isna(arr)
-    if missing.any():
-        arr = arr.copy()
-        arr[missing] = ""
-    return [v if type(v) is str else str(v) for v in arr]
+    return as_texts(values)
 
 
 def _join(items: list[str]) -> str:
@@ -202,6 +198,8 @@ def join_lines(columns: Sequence[list[str]]) -> list[str]:
     out = list(columns[0])
     for col in columns[1:]:
         if len(col) != len(out):
-            raise ValueError(f"hover columns differ in length: {len(col)} != {len(out)}")
+            raise DataError(
+                f"hover columns differ in length: {len(col)} != {len(out)}; one line per point."
+            )
         out = [a + "<br>" + b if b else a for a, b in zip(out, col, strict=True)]
     return out

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from embedlens.cells import as_texts
 from embedlens.dataset import Dataset, LoadReport
 from embedlens.errors import DataError, InvalidParameterError
 from embedlens.store._sqlite import Database
@@ -246,16 +247,9 @@ def _write_parquet_lenient(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFram
             raise
     frame = frame.copy()
     for col in coerced:
-        frame[col] = frame[col].map(lambda v: v if _is_missing(v) else str(v)).astype("str")
+        frame[col] = pd.Series(as_texts(frame[col], missing=None), index=frame.index, dtype="str")
     atomic_write_parquet(frame, path)
     return frame, coerced
-
-
-def _is_missing(value: object) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # lists and arrays are values, not missing
-        return False
 
 
 def _ids_from_frame(frame: pd.DataFrame, meta: dict) -> np.ndarray:

@@ -22,6 +22,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from embedlens.errors import InvalidParameterError
+
 TMP_DIR = "tmp"
 _CHUNK = 1 << 20
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
@@ -102,12 +104,15 @@ def atomic_save_npy(arr: np.ndarray, path: Path) -> None:
 
     Raises
     ------
-    ValueError
-        If ``arr`` has dtype object (it would need pickle).
+    InvalidParameterError
+        If ``arr`` has dtype object (it would need pickle); a subclass of ValueError.
     """
     arr = np.asarray(arr)
     if arr.dtype.hasobject:
-        raise ValueError(f"cannot save an object array to {path.name} without pickle")
+        raise InvalidParameterError(
+            "The 'arr' parameter of atomic_save_npy must be a numeric, boolean or fixed-width "
+            f"string array. Got dtype object instead ({path.name} cannot hold it without pickle)."
+        )
     _atomic_write(path, lambda fh: np.save(fh, arr, allow_pickle=False))
 
 
