@@ -22,10 +22,14 @@ EXIT_FAILED = 1
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that prints ``error: ...`` and exits 2 (its default) without the usage dump."""
+    """argparse that prints ``error: ...`` and exits 2 (its default) without the usage dump.
+
+    The hint names the parser that refused the input: ``embedlens --help`` for the top level,
+    ``embedlens project --help`` for a sub-command (``self.prog`` is already that phrase).
+    """
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"error: {message} (see `embedlens {self.prog.split()[-1]} --help`)\n")
+        sys.stderr.write(f"error: {message} (see `{self.prog} --help`)\n")
         raise SystemExit(EXIT_BAD_INPUT)
 
 
@@ -41,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     pipeline.add_commands(sub)
     evaluate.add_commands(sub)
+    __import__("embedlens.cli.compare", fromlist=["add_commands"]).add_commands(sub)
     return parser
 
 
