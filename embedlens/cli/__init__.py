@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
-    from embedlens.cli import evaluate, pipeline
+    from embedlens.cli import compare, evaluate, pipeline
 
     parser = _Parser(prog="embedlens", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     pipeline.add_commands(sub)
     evaluate.add_commands(sub)
-    __import__("embedlens.cli.compare", fromlist=["add_commands"]).add_commands(sub)
+    compare.add_commands(sub)
     return parser
 
 
