@@ -114,6 +114,10 @@ def load_projector(
     *,
     dim: int | None = None,
     name: str | None = None,
+    tensors_name: str | None = None,
+    metadata_name: str | None = None,
+    text_column: str | None = None,
+    label_column: str | None = None,
 ) -> Dataset:
     r"""Load TensorFlow Embedding Projector files.
 
@@ -128,6 +132,10 @@ def load_projector(
         Dimensions of raw float32 tensors; inferred from the metadata row count when None.
     name : str, optional
         Dataset name; defaults to the tensors file's stem.
+    tensors_name, metadata_name : str, optional
+        File names of uploaded bytes (for messages and the ``.bytes`` extension).
+    text_column, label_column : str, optional
+        Column roles in the metadata; detected when None.
 
     Returns
     -------
@@ -148,13 +156,15 @@ def load_projector(
     """
     if dim is not None:
         check_in_range("dim", dim, low=1, owner="load_projector", kind=int)
-    raw, tlabel = read_source(tensors, None if not isinstance(tensors, bytes) else "tensors")
+    default_t = "tensors" if isinstance(tensors, bytes) else None
+    raw, tlabel = read_source(tensors, tensors_name or default_t)
     meta = None
     mlabel = "metadata"
     has_header = False
     encoding = None
     if metadata is not None:
-        mdata, mlabel = read_source(metadata, None if not isinstance(metadata, bytes) else mlabel)
+        default_m = mlabel if isinstance(metadata, bytes) else None
+        mdata, mlabel = read_source(metadata, metadata_name or default_m)
         meta, encoding, has_header = _read_metadata(mdata, source=mlabel)
     if len(raw) == 0:
         raise DataError(f"{tlabel} is empty (0 bytes).")
@@ -174,6 +184,8 @@ def load_projector(
         meta,
         name=name or Path(tlabel).stem,
         source=mlabel if metadata is not None else tlabel,
+        text_column=text_column,
+        label_column=label_column,
         vectors=vectors,
         encoding=encoding,
         notes=notes,

@@ -12,9 +12,11 @@ import pyarrow as pa
 
 from embedlens.dataset import Dataset, LoadReport
 from embedlens.errors import DataError, InvalidParameterError
+from embedlens.io.bundle import sniff_path_or_bytes
 from embedlens.io.columns import assemble
 from embedlens.io.encoding import binary_kind, read_text_file
-from embedlens.io.parsers import parse_delimited, parse_jsonl, parse_parquet
+from embedlens.io.parsers import parse_delimited, parse_jsonl, parse_parquet, sniff_delimiter
+from embedlens.io.sniff import first_row_is_numbers, numeric_lines, whitespace_numbers
 from embedlens.io.vectors import load_npy
 from embedlens.progress import ProgressCallback, report
 from embedlens.validation import check_choice
@@ -31,6 +33,8 @@ _EXTENSIONS = {
     ".ndjson": "jsonl",
     ".json": "jsonl",
     ".npy": "npy",
+    ".vec": "txt",
+    ".bytes": "bytes",
 }
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(_EXTENSIONS)
 _DEFAULT_SEP = {"csv": ",", "tsv": "\t", "txt": None}
@@ -123,6 +127,9 @@ def load_table(
         Force the format; by default the extension decides (``.txt`` and unknown: sniffed).
     header : bool, default=True
         Whether delimited text has a header row; False names the columns col0, col1, ...
+        A first row that is all numbers is always data (TensorFlow Projector ``vectors.tsv``).
+        Word-vector text (word2vec/GloVe/fastText) and Projector files are sniffed from the
+        content: words become rows of a ``word`` column.
     text_column, vector_column, label_column : str, optional
         Column roles; detected when None (see the notes in ``Dataset.report``).
         ``vector_column="*"`` uses every numeric column as one vector dimension.
@@ -170,6 +177,23 @@ def load_table(
         vlabel = "<vectors upload>" if isinstance(vectors_file, bytes) else Path(vectors_file).name
         external = load_npy(vectors_file, source=vlabel)
     report(on_progress, 0.2, f"Parsing {label}")
+    decoded: str | None = None
+    sniffable = kind in ("bytes", "jsonl") or (kind in ("txt", "tsv", "csv") and not delimiter)
+    if external is None and encoding is None and sniffable and len(data):
+        path = Path(source) if isinstance(source, str | os.PathLike) else None
+        found, decoded, text_encoding = sniff_path_or_bytes(
+            data,
+            label=label,
+            path=path,
+            kind=kind,
+            name=ds_name,
+            header=header,
+            text_column=text_column,
+            label_column=label_column,
+        )
+        if found is not None:
+            report(on_progress, 1.0, f"Loaded {len(found):,} rows")
+            return found
     if kind == "npy":
         if len(data) == 0:
             raise DataError(f"{label} is empty (0 bytes); save an array with numpy.save.")
@@ -188,12 +212,24 @@ def load_table(
         if encoding is not None:
             text = _decode_as(data, encoding, label)
             text_encoding = encoding
+        elif decoded is not None:
+            text = decoded
         else:
             text, text_encoding = read_text_file(data, source=label)
         if kind == "jsonl":
             frame = parse_jsonl(text, source=label)
         else:
             sep = delimiter if delimiter is not None else _DEFAULT_SEP[kind]
+            probe = sep if sep is not None else sniff_delimiter(text)
+            if probe is None and whitespace_numbers(text):
+                vectors = numeric_lines(text, source=label)
+                report(on_progress, 1.0, f"Loaded {len(vectors):,} vectors")
+                return _vectors_only(vectors, name=ds_name, source=label)
+            if header and first_row_is_numbers(text, probe):
+                header = False
+                notes.append(
+                    "The first row is all numbers, so it is read as data, not as a header row."
+                )
             frame = parse_delimited(
                 text,
                 source=label,
@@ -215,6 +251,17 @@ def load_table(
         )
     if external is not None:
         notes.append(f"Vectors read from {vlabel} ({external.shape[1]} dimensions).")
+    if (
+        external is None
+        and vector_column not in (None, "*")
+        and vector_column not in frame.columns
+        and _all_numeric(frame)
+    ):
+        notes.append(
+            f"No column named {vector_column!r}: every column holds numbers, so each column "
+            "is one vector dimension."
+        )
+        vector_column = "*"
     ds = assemble(
         frame,
         name=ds_name,
@@ -231,6 +278,15 @@ def load_table(
         pa.default_memory_pool().release_unused()
     report(on_progress, 1.0, f"Loaded {len(ds):,} rows")
     return ds
+
+
+def _all_numeric(frame: pd.DataFrame) -> bool:
+    cols = [c for c in frame.columns if str(c).strip().lower() != "id"]
+    return len(cols) >= 1 and all(
+        pd.api.types.is_numeric_dtype(frame[c].dtype)
+        and not pd.api.types.is_bool_dtype(frame[c].dtype)
+        for c in cols
+    )
 
 
 def _names(frame: pd.DataFrame) -> str:

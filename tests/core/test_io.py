@@ -264,9 +264,10 @@ def test_json_array_of_objects_loads():
     assert ds.texts == ["hello", "bye"]
 
 
-def test_numeric_header_is_flagged_as_possible_data():
+def test_numeric_first_row_is_read_as_data():
     ds = load_table(b"0.1,0.2\n0.3,0.4\n0.5,0.6\n", name="v.csv")
-    assert any("header=False" in n for n in ds.report.notes)
+    assert ds.vectors.shape == (3, 2)
+    assert any("read as data" in n for n in ds.report.notes)
     assert load_table(b"0.1,0.2\n0.3,0.4\n", name="v.csv", header=False).vectors.shape == (2, 2)
 
 
