@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -105,20 +106,42 @@ def test_numeric_colour_gets_a_colour_bar():
 
 
 def test_background_job_shows_a_preview_first(monkeypatch):
-    monkeypatch.delenv("EMBEDLENS_SYNC_JOBS")
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.session_state["map.backend"] = "tfidf-svd"
-    at.session_state["map.method"] = "tsne"
-    at.session_state["map.seed"] = 7  # a job no other test has run
-    at.run()
-    assert not at.exception
-    if "map.projection" not in at.session_state:  # the job was still running: a preview shows
-        assert any("Preview" in i.value for i in at.info)
-        for _ in range(60):
-            import time
+    """The t-SNE job waits behind a real job holding its lane, so the preview always shows."""
+    from components.jobs import runner
 
-            time.sleep(1)
-            at.run()
-            if "map.projection" in at.session_state:
+    monkeypatch.delenv("EMBEDLENS_SYNC_JOBS")
+    gate = threading.Event()
+    hold = runner().submit(
+        ("test-map", "hold the project lane", object()),  # a new key: never an old, done job
+        "hold",
+        lambda on_progress: gate.wait(300),
+        lane="project",
+    )
+    try:
+        at = AppTest.from_file(str(APP), default_timeout=120)
+        at.session_state["map.backend"] = "tfidf-svd"
+        at.session_state["map.method"] = "tsne"
+        at.session_state["map.seed"] = 7  # a job no other test has run
+        at.run()
+        for _ in range(120):  # the TF-IDF vectors may come from their own background job
+            assert not at.exception
+            previews = [i.value for i in at.info if i.value.startswith("Preview:")]
+            if any("t-SNE" in p for p in previews):
                 break
+            assert previews, [i.value for i in at.info]  # never the final map while held
+            threading.Event().wait(0.5)
+            at.run()
+        assert "map.projection" not in at.session_state
+        assert any(p.startswith("Preview: PCA while t-SNE") for p in previews), previews
+        assert at.get("plotly_chart"), "the preview map is drawn"
+    finally:
+        gate.set()
+    hold.future.result(timeout=60)
+    for _ in range(600):
+        at.run()
+        if "map.projection" in at.session_state:
+            break
+        threading.Event().wait(0.5)
+    assert not at.exception
+    assert not any(i.value.startswith("Preview:") for i in at.info)
     assert at.session_state["map.projection"].params.method == "tsne"
