@@ -137,7 +137,7 @@ def similarity_lab(
 
     Examples
     --------
-    >>> X = np.array([[1, 0], [10, 1], [0.9, 0.1], [0, 1]], dtype=np.float32)
+    >>> X = np.array([[1, 0], [10, 2], [0.9, 0.1], [0, 1]], dtype=np.float32)
     >>> lab = similarity_lab(X, row=0, k=1)
     >>> lab.lists["cosine"].rows.tolist(), lab.lists["dot"].rows.tolist()
     ([2], [1])
