@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import datasets, state
 from components.feedback import md_escape, user_errors
+from embedlens.i18n import _
 
 st.markdown("### Data")
 current = state.dataset()
@@ -26,28 +27,33 @@ elif source == "Paste text":
         with user_errors("Reading the pasted text", untrusted_input=True):
             ds = datasets.from_pasted(text)
 else:
-    upload = st.file_uploader(
-        "CSV, TSV, Parquet, JSONL or .npy (text or vectors)",
+    uploads = st.file_uploader(
+        _(
+            "A table (CSV, TSV, Parquet, JSONL), word vectors (GloVe .txt, word2vec/fastText "
+            ".vec) or vectors (.npy). Several files at once make one dataset: TensorFlow "
+            "Projector tensors (.bytes or vectors.tsv) with metadata.tsv and "
+            "projector_config.json, or a table with a .npy of its row vectors."
+        ),
         key="data.upload",
-        type=["csv", "tsv", "txt", "parquet", "jsonl", "json", "npy"],
+        type=datasets.UPLOAD_TYPES,
+        accept_multiple_files=True,
     )
-    vec_upload = st.file_uploader(
-        "Optional: a .npy of row vectors for this table", type=["npy"], key="data.vectors_upload"
-    )
-    header = st.checkbox("First row is a header", True, key="data.header")
-    if upload is not None:
-        text_choice = st.session_state.get(f"data.text_column.{upload.file_id}")
-        with user_errors(f"Reading {upload.name}", untrusted_input=True):
-            ds = datasets.parse_upload(
-                upload.file_id,
-                upload.name,
+    if uploads:
+        header, delimiter = datasets.reading_options()
+        ids = tuple(u.file_id for u in uploads)
+        names = tuple(u.name for u in uploads)
+        sig = datasets.upload_choices_key(ids, header, delimiter)
+        with user_errors(_("Reading {name}").format(name=", ".join(names)), untrusted_input=True):
+            ds = datasets.parse_uploads(
+                ids,
+                names,
                 header,
-                text_choice,
-                vec_upload.file_id if vec_upload else None,
-                upload.getvalue(),
-                vec_upload.getvalue() if vec_upload else None,
+                delimiter,
+                st.session_state.get(f"data.text_column.{sig}"),
+                None,
+                tuple(u.getvalue() for u in uploads),
             )
-        ds = datasets.column_choices(ds, upload.file_id)
+        ds = datasets.column_choices(ds, sig)
 
 if ds is not None:
     report = ds.report

@@ -10,9 +10,15 @@ from components import state
 from components.feedback import user_errors
 from components.pipeline import home, workspace
 from embedlens.dataset import Dataset
+from embedlens.i18n import _
 from embedlens.io import load_table
+from embedlens.io.bundle import load_files
 
 MIN_ROWS = 3  # PCA, t-SNE and UMAP all need at least three points
+UPLOAD_TYPES = [
+    "csv", "tsv", "tab", "txt", "parquet", "jsonl", "ndjson", "json", "npy", "vec", "bytes",
+]  # fmt: skip
+DELIMITERS = {"": "Detect", ",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", " ": "space"}
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "headlines.csv"
 
 
@@ -50,26 +56,48 @@ def ensure_dataset() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def parse_upload(
-    file_id: str,
-    name: str,
+def parse_uploads(
+    file_ids: tuple[str, ...],
+    names: tuple[str, ...],
     header: bool,
+    delimiter: str,
     text_column: str | None,
-    vectors_id: str | None,
-    _data: bytes,
-    _vectors: bytes | None,
+    label_column: str | None,
+    _data: tuple[bytes, ...],
 ) -> Dataset:
-    """Parse an uploaded file once per (file, options); keyed by Streamlit's file id."""
-    import io
+    """Parse one upload, or several that make one dataset, once per (files, options)."""
+    options = {"header": header, "text_column": text_column, "label_column": label_column}
+    if delimiter:
+        options["delimiter"] = delimiter
+    if len(names) == 1:
+        return load_table(_data[0], name=names[0], **options)
+    return load_files(list(zip(names, _data, strict=True)), **options)
 
-    vectors_file = io.BytesIO(_vectors) if _vectors is not None else None
-    return load_table(
-        _data,
-        name=name,
-        header=header,
-        text_column=text_column,
-        vectors_file=vectors_file,
+
+def reading_options() -> tuple[bool, str]:
+    """Header and delimiter, changeable at any time after upload (the file is re-read)."""
+    left, right = st.columns(2)
+    header = left.toggle(
+        _("First row is a header"),
+        True,
+        key="data.header",
+        help=_("A first row of numbers is always read as data."),
     )
+    delimiter = right.selectbox(
+        _("Delimiter"),
+        list(DELIMITERS),
+        key="data.delimiter",
+        format_func=lambda d: _(DELIMITERS[d]),
+    )
+    return bool(header), str(delimiter)
+
+
+def upload_choices_key(file_ids: tuple[str, ...], header: bool, delimiter: str) -> str:
+    """Widget-key suffix for column choices: new files or reading options start afresh."""
+    import hashlib
+
+    raw = "|".join((*file_ids, str(header), delimiter)).encode()
+    return hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:12]
 
 
 def from_pasted(text: str) -> Dataset:
