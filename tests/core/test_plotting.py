@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 
 import numpy as np
 import pytest
@@ -376,14 +375,19 @@ def test_payload_estimate_tracks_the_real_json_size(rng):
     assert use_density(150_000, mean_text_len=5000)  # payload over half the message limit
 
 
-def test_100k_points_build_quickly(rng):
+def test_100k_points_go_out_as_webgl_typed_arrays(rng):
+    """What keeps 100k points fast: WebGL traces fed numpy arrays, never Python lists
+    (timings in benchmarks/bench_unit_timings.py)."""
     n = 100_000
     xy = rng.normal(size=(n, 2)).astype(np.float32)
-    start = time.perf_counter()
     fig = scatter_figure(xy, ids=np.arange(n), color=rng.integers(-1, 15, n))
-    elapsed = time.perf_counter() - start
-    assert sum(len(t.x) for t in point_traces(fig)) == n
-    assert elapsed < 5.0  # ~0.3 s here; generous for a shared 2-core machine
+    traces = point_traces(fig)
+    assert sum(len(t.x) for t in traces) == n
+    assert len(traces) <= MAX_CATEGORY_TRACES + 1
+    for t in traces:
+        assert t.type == "scattergl"
+        assert isinstance(t.x, np.ndarray) and t.x.dtype == np.float32
+        assert isinstance(t.customdata, np.ndarray)
 
 
 # ---------------------------------------------------------------- density
@@ -393,9 +397,7 @@ def test_density_of_a_million_points_counts_every_point(rng):
     n = 1_000_000
     xy = rng.normal(size=(n, 2)).astype(np.float32)
     labels = (xy[:, 0] > 0).astype(np.int64)
-    start = time.perf_counter()
     fig = density_figure(xy, bins=128, cluster_labels=labels, cluster_names={0: "west", 1: "east"})
-    elapsed = time.perf_counter() - start
     (heat,) = fig.data
     assert heat.type == "heatmap" and heat.z.shape == (128, 128)
     assert int(heat.customdata.sum()) == n
@@ -407,7 +409,7 @@ def test_density_of_a_million_points_counts_every_point(rng):
     west = text[:, heat.x < -0.1][counts[:, heat.x < -0.1] > 0]
     assert all("west (100%)" in t for t in west)
     assert {a.text for a in fig.layout.annotations} == {"west", "east"}
-    assert elapsed < 10.0  # ~0.5 s here
+    assert text.size == 128 * 128  # one hover text per bin, not per point
 
 
 def test_density_hover_examples_are_escaped_and_3d_says_so(rng):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import time
+import math
 
 import numpy as np
 import pytest
@@ -109,12 +109,16 @@ def test_hundred_thousand_keys(cache, rng):
     key = model_key("sentence-transformers", "all-MiniLM-L6-v2")
     texts = [f"text number {i}" for i in range(100_000)]
     vectors = rng.random((100_000, 8), dtype=np.float32)
-    start = time.perf_counter()
+    statements: list[str] = []
+    cache._db.connection().set_trace_callback(statements.append)
     cache.put_many(key, texts[::2], vectors[::2])
-    put_s = time.perf_counter() - start
-    start = time.perf_counter()
+    assert sum(s.startswith("BEGIN") for s in statements) == 1  # 50,000 rows, one transaction
+    statements.clear()
     got, found = cache.get_many(key, texts)
-    get_s = time.perf_counter() - start
+    cache._db.connection().set_trace_callback(None)
     assert found.sum() == 50_000 and found[::2].all() and not found[1::2].any()
     np.testing.assert_array_equal(got, vectors[::2])
-    assert put_s < 20 and get_s < 20, (put_s, get_s)  # about 0.6 s each on the 2-core box
+    # Looked up in batches of hundreds of keys, never one query per text (timings: benchmarks/
+    # bench_unit_timings.py).
+    selects = sum(s.startswith("SELECT") for s in statements)
+    assert 1 <= selects <= math.ceil(100_000 / 500), selects
