@@ -87,11 +87,11 @@ class JobRunner:
                     future.set_exception(exc)
 
             self._jobs[key] = job
-            while len(self._jobs) > MAX_JOBS:
-                oldest_key, oldest = next(iter(self._jobs.items()))
-                if not oldest.done:
-                    break
-                self._jobs.pop(oldest_key)
+            # Drop the oldest finished jobs (not only a finished prefix: one long job at the
+            # front must not let the table grow without bound behind it).
+            excess = len(self._jobs) - MAX_JOBS
+            for old_key in [k for k, j in self._jobs.items() if j.done][: max(excess, 0)]:
+                self._jobs.pop(old_key)
             if os.environ.get(SYNC_ENV) != "1":
                 self._pools[lane].submit(run)
                 return job

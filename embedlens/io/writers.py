@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -14,12 +15,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from embedlens.cells import as_texts
 from embedlens.dataset import Dataset
 from embedlens.errors import InvalidParameterError
 from embedlens.validation import check_vectors
 
 WRITE_EXTENSIONS = (".parquet", ".csv", ".tsv", ".jsonl")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_TMP_SUFFIX = ".tmp"
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -73,7 +76,9 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     ----------
     frame : pandas.DataFrame
         The table; list/array columns become list columns in Parquet and JSON lists in
-        CSV/TSV/JSONL.
+        CSV/TSV/JSONL. Object columns of mixed types are stored as text in Parquet. CSV/TSV
+        text cells a spreadsheet would run as formulas get a leading ``'`` (as
+        :func:`to_safe_csv`). Temporary files left by a killed earlier write are removed.
     path : str or Path
         Destination; the format follows the extension: .parquet, .csv, .tsv or .jsonl.
 
@@ -98,15 +103,14 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             f"{{{', '.join(WRITE_EXTENSIONS)}}}. Got {ext or '(none)'!r} instead."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    remove_stale_temp_files(path)
+    fd, tmp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=_TMP_SUFFIX
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             if ext == ".parquet":
-                table = pa.Table.from_pandas(frame, preserve_index=False)
-                if any(isinstance(t, pd.ArrowDtype) for t in frame.dtypes):
-                    # pandas cannot read back its own metadata for Arrow list dtypes
-                    table = table.replace_schema_metadata(None)
-                pq.write_table(table, handle)
+                pq.write_table(_arrow_table(frame), handle)
             elif ext == ".jsonl":
                 text = _lists_as_python(frame).to_json(
                     orient="records", lines=True, force_ascii=False
@@ -114,7 +118,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
                 handle.write(text.encode("utf-8"))
             else:
                 sep = "\t" if ext == ".tsv" else ","
-                text = _lists_as_json(frame).to_csv(index=False, sep=sep, lineterminator="\n")
+                safe = _neutralise_frame(_lists_as_json(frame))
+                text = safe.to_csv(index=False, sep=sep, lineterminator="\n")
                 handle.write(text.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
@@ -124,10 +129,90 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         raise
 
 
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """The frame as Arrow; object columns of mixed types (JSONL ``1`` and ``"two"``) as text."""
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        frame = frame.copy()
+        for col in frame.columns:
+            if frame[col].dtype != object or _is_list_column(frame[col]):
+                continue
+            try:
+                pa.array(frame[col].tolist(), from_pandas=True)
+            except (pa.ArrowException, TypeError, ValueError):
+                texts = as_texts(frame[col], missing=None)
+                frame[col] = pd.Series(texts, index=frame.index, dtype=object)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    if any(isinstance(t, pd.ArrowDtype) for t in frame.dtypes):
+        # pandas cannot read back its own metadata for Arrow list dtypes
+        table = table.replace_schema_metadata(None)
+    return table
+
+
+def remove_stale_temp_files(path: str | os.PathLike[str]) -> int:
+    """Remove ``.<name>.<pid>.*.tmp`` files left next to ``path`` by a killed writer.
+
+    Only files whose writing process is gone are removed (a live writer's file is kept), so a
+    write interrupted by ``kill -9`` leaves nothing behind after the next write. Returns the
+    number removed.
+    """
+    path = Path(path)
+    removed = 0
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*{_TMP_SUFFIX}"))
+    except OSError:
+        return 0
+    for tmp in candidates:
+        pid_text = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid_text.isdigit() and _process_alive(int(pid_text)):
+            continue
+        try:
+            tmp.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 def _neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+    """A text cell a spreadsheet would run as a formula, with a leading quote.
+
+    Also catches formulas behind leading spaces and the full-width ``＝＋－＠`` that some
+    spreadsheets read as their ASCII forms; numbers such as ``-1.5`` stay as they are.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(("\t", "\r")):
+        return "'" + value
+    stripped = value.lstrip(" \u3000")
+    if stripped.startswith(_FORMULA_START) and not _NUMBER.match(stripped):
         return "'" + value
     return value
+
+
+def _neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            out[col] = pd.Series(
+                [_neutralise(v) for v in series.tolist()], index=out.index, dtype=object
+            )
+    out.columns = [_neutralise(str(c)) for c in out.columns]
+    return out
 
 
 def to_safe_csv(frame: pd.DataFrame) -> bytes:
@@ -152,14 +237,7 @@ def to_safe_csv(frame: pd.DataFrame) -> bytes:
     >>> to_safe_csv(pd.DataFrame({"t": ["=1+1", "-1.5"]})).decode("utf-8-sig")
     "t\n'=1+1\n-1.5\n"
     """
-    out = _lists_as_json(frame).copy()
-    for col in out.columns:
-        series = out[col]
-        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            out[col] = pd.Series(
-                [_neutralise(v) for v in series.tolist()], index=out.index, dtype=object
-            )
-    out.columns = [_neutralise(str(c)) for c in out.columns]
+    out = _neutralise_frame(_lists_as_json(frame))
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 

@@ -60,7 +60,7 @@ class Database:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         conn.execute("COMMIT")
 
@@ -99,6 +99,20 @@ class Database:
                 init(conn)
 
         _retry_locked(run)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back after an error without hiding it.
+
+    SQLite may already have rolled back by itself (a full disk, an I/O error, an interrupt):
+    ROLLBACK then fails with "no transaction is active", and raising that would replace the
+    real error the caller needs to see.
+    """
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
 
 
 def _retry_locked(fn: Callable[[], object]) -> None:

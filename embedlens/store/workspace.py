@@ -33,7 +33,7 @@ from embedlens.store.files import TMP_DIR, check_files, clean_tmp, move_aside, r
 from embedlens.store.records import DatasetInfo, RunInfo, StoryInfo, ViewInfo, from_json
 
 SCHEMA_VERSION = 1
-STALE_TMP_S = 24 * 3600.0
+STALE_TMP_S = 3600.0
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS datasets (
@@ -103,7 +103,10 @@ class Workspace:
                 "folder with --workspace or EMBEDLENS_HOME."
             ) from None
         self._db = Database(self.root / "catalog.sqlite", synchronous="FULL", init=_init_schema)
-        clean_tmp(self.root, older_than_s=STALE_TMP_S)
+        try:  # leftovers of writes killed an hour ago or more (kill -9, power loss)
+            self.cleanup(older_than_s=STALE_TMP_S)
+        except DataError:  # the catalog is busy for long: tidy up on the next open
+            pass
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"

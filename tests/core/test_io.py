@@ -503,14 +503,43 @@ def test_write_table_round_trips_and_leaves_no_temp_files(tmp_path, ext):
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
-def test_write_table_failure_keeps_the_old_file(tmp_path):
+def test_write_table_failure_keeps_the_old_file(tmp_path, monkeypatch):
     path = tmp_path / "keep.parquet"
     write_table(pd.DataFrame({"text": ["safe"]}), path)
     before = path.read_bytes()
-    bad = pd.DataFrame({"mixed": pd.Series([1, "two"], dtype=object)})
-    with pytest.raises((pa.ArrowException, TypeError, ValueError)):
-        write_table(bad, path)
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("embedlens.io.writers.pq.write_table", fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_table(pd.DataFrame({"text": ["new"]}), path)
     assert path.read_bytes() == before and len(list(tmp_path.iterdir())) == 1
+
+
+def test_write_table_stores_a_mixed_type_column_as_text(tmp_path):
+    # A JSONL column holding 1 and "two" crashed the writer after the embedding was computed.
+    path = tmp_path / "mixed.parquet"
+    write_table(pd.DataFrame({"mixed": pd.Series([1, "two", None], dtype=object)}), path)
+    assert pd.read_parquet(path)["mixed"].tolist()[:2] == ["1", "two"]
+
+
+@pytest.mark.parametrize("ext", [".csv", ".tsv"])
+def test_write_table_neutralises_formula_cells(tmp_path, ext):
+    cells = ["=1+1", " =HYPERLINK(1)", "\uff1d1+1", "\uff20SUM(A1)", "-1.5", "+cmd", "ok"]
+    path = tmp_path / f"out{ext}"
+    write_table(pd.DataFrame({"t": cells}), path)
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    expected = ["'=1+1", "' =HYPERLINK(1)", "'\uff1d1+1", "'\uff20SUM(A1)", "-1.5", "'+cmd"]
+    assert lines == [*expected, "ok"]
+
+
+def test_write_table_removes_temp_files_of_a_killed_writer(tmp_path):
+    path = tmp_path / "out.csv"
+    dead = tmp_path / ".out.csv.999999999.abcd.tmp"  # no such pid: its writer was killed
+    dead.write_text("partial")
+    write_table(pd.DataFrame({"a": [1]}), path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
 def test_write_table_refuses_unknown_extensions(tmp_path):
