@@ -14,7 +14,7 @@ st.markdown("### Evaluate")
 st.caption(
     f"{feedback.md_escape(ds.name)} · {len(ds):,} rows · "
     f"{emb.vectors.shape[1]}-dimensional vectors from "
-    f"{feedback.md_escape(emb.model_key.split('|')[0])} · {proj.params.method.upper()} map. "
+    f"{feedback.md_escape(emb.provenance.vectors_name())} · {proj.params.method.upper()} map. "
     "Each figure says what it measures and which way is better."
 )
 label_columns = ev.class_columns(ds)
@@ -117,8 +117,8 @@ if tabs["Semantic similarity"].open:
             words.sts_report(
                 emb,
                 upload,
-                backend=st.session_state[state.BACKEND],
-                model=st.session_state[state.MODEL],
+                backend=emb.provenance.backend,
+                model=emb.provenance.model,
             )
 
 if tabs["Word vectors"].open:

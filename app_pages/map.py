@@ -11,7 +11,6 @@ from components import (
     pipeline,
     scale,
     state,
-    story_figures,
     story_views,
 )
 
@@ -45,14 +44,9 @@ if not result.preview:
     st.session_state[state.CLUSTERING] = clustering
 
 method = forms.METHOD_LABELS[proj.params.method]
-if emb is None:
-    vectors = "TF-IDF preview vectors"
-else:
-    kind, _, name = emb.model_key.partition(":")
-    name, _, options = name.partition("|")  # e.g. "precision=bfloat16" or a corpus hash
-    vectors = story_figures.vectors_name({"backend": kind, "model": name, "key": emb.model_key})
-    if options.startswith("precision="):
-        vectors += f", {options.removeprefix('precision=')}"
+vectors = "TF-IDF preview vectors" if emb is None else emb.provenance.vectors_name()
+if result.pick is not None and result.pick.reason:
+    vectors += f"; {result.pick.reason}"
 st.markdown(f"### {feedback.md_escape(ds.name)}")
 st.caption(
     f"Each dot is one of {len(ds):,} rows, placed by {method} so that rows with similar meaning "

@@ -88,8 +88,8 @@ with user_errors("Searching neighbours"):
         row=row,
         k=k,
         metric=metric,
-        backend=st.session_state[state.BACKEND],
-        model=st.session_state[state.MODEL],
+        backend=emb.provenance.backend,
+        model=emb.provenance.model,
     )
 frame, matches = found.frame, found.matches
 nb.publish(ds, frame, found.query_point)

@@ -35,7 +35,7 @@ def _file_key(upload) -> tuple[str, str, int]:
 
 def sts_report(emb: EmbedResult, upload, *, backend: str, model: str) -> dict | None:
     """Embed both sides of the uploaded pairs with the map's model and correlate with gold."""
-    if emb.model_key.startswith(f"{PRECOMPUTED}:"):
+    if emb.provenance.backend == PRECOMPUTED:
         st.info(
             "This dataset brings its own vectors, so there is no model to embed the "
             "sentences with. Open a text dataset to score a model.",

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components import clusters, state
-from components.pipeline import PRECOMPUTED, embedder, embedding_cache, home
+from components.pipeline import FAST_BACKENDS, PRECOMPUTED, embedder, embedding_cache, home
 from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset, array_fingerprint
 from embedlens.embedders import EmbedResult, embed_texts
@@ -57,17 +57,22 @@ def keep_choice(key: str, options: Sequence[Any], default: Any = None) -> None:
 
 def typed_query_reason(emb: EmbedResult) -> str | None:
     """Why a typed query cannot be embedded like the data (None when it can)."""
-    if emb.model_key.startswith(f"{PRECOMPUTED}:"):
+    if emb.provenance.backend == PRECOMPUTED:
         return (
             "This dataset brings its own vectors, so there is no model to embed a typed text "
             "with. Choose a row instead."
         )
-    if "|corpus=" in emb.model_key:
+    if not _per_text(emb.provenance.backend):
         return (
             "TF-IDF + SVD vectors are fitted on the whole corpus, so a new text has no place in "
             "the same space. Choose a row instead, or switch the map to Sentence-Transformers."
         )
     return None
+
+
+def _per_text(backend: str) -> bool:
+    """Whether the backend embeds each text alone (not fitted on the whole corpus)."""
+    return backend not in FAST_BACKENDS
 
 
 @st.cache_data(show_spinner="Embedding the query…", max_entries=64)

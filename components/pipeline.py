@@ -1,34 +1,34 @@
-"""The map's pipeline for the app: embed -> project -> cluster, cached, saved, non-blocking.
+"""The map's pipeline for the app: the core pipeline, run as non-blocking background jobs.
 
-Slow steps (embedding, t-SNE, UMAP) run as background jobs (components.jobs) shared by all
-sessions; until they finish the page shows a preview (PCA of the vectors, or of fast TF-IDF
-vectors while the model embeds) and says so. Finished projections are saved in the workspace, and
-embeddings in its content-addressed cache, so a restart recomputes nothing.
+The run logic (cache and workspace look-ups, run keys, fit-on-sample, recording) is the core's
+(:class:`embedlens.pipeline.Pipeline`); this module only decides what runs now and what runs as
+a job (components.jobs), and what the page shows meanwhile: a preview (PCA of the vectors, or of
+fast TF-IDF vectors while the model embeds), announced as such.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from functools import partial
 
-import numpy as np
 import streamlit as st
 
-from components import scale
 from components.feedback import user_errors
 from components.jobs import Job, runner
-from embedlens.cluster import Clustering, ClusterParams, cluster
+from embedlens.cluster import Clustering, ClusterParams
 from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult, embed_texts, make_embedder
 from embedlens.errors import EmbedlensError
-from embedlens.reduce import Projection, ProjectionParams, project
-from embedlens.reduce_scale import fit_sample_transform
+from embedlens.i18n import _
+from embedlens.pipeline import PRECOMPUTED, EmbedSpec, ModelPick, Pipeline, fingerprint
+from embedlens.reduce import Projection, ProjectionParams
 from embedlens.store import EmbeddingCache, Workspace, default_home
 
-PRECOMPUTED = "precomputed"
+__all__ = ["PRECOMPUTED", "MapResult", "build_map", "core", "embedder", "home", "workspace"]
+
 PREVIEW_MAX_ROWS = 20_000  # TF-IDF preview only where it takes about a second
 PREVIEW_K = 8  # k-means clusters on a preview map when k is automatic
+FAST_BACKENDS = ("tfidf-svd", "tfidf-char")  # quick scikit-learn work: the "fast" job lane
 _models: dict[tuple[str, str], object] = {}
 _models_lock = threading.Lock()
 
@@ -47,7 +47,7 @@ def workspace(root: str) -> Workspace:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def embedding_cache(root: str) -> EmbeddingCache:
     """The content-addressed embedding cache of workspace ``root``."""
-    return EmbeddingCache(f"{root}/embeddings.sqlite")
+    return workspace(root).embedding_cache()
 
 
 def embedder(backend: str, model: str):
@@ -61,6 +61,16 @@ def embedder(backend: str, model: str):
         return _models[key]
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def core(root: str) -> Pipeline:
+    """The core pipeline on workspace ``root``, sharing the server's loaded models."""
+    return Pipeline(workspace(root), embedder_loader=embedder)
+
+
+def _dataset_id() -> str | None:
+    return st.session_state.get("data.dataset_id")
+
+
 @dataclass
 class MapResult:
     """What the map page draws: final results, or a preview while jobs run."""
@@ -70,6 +80,7 @@ class MapResult:
     clustering: Clustering | None = None
     pending: list[Job] = field(default_factory=list)
     preview: str = ""  # why the map shown is a preview, empty when final
+    pick: ModelPick | None = None  # the embedder used, and why
 
 
 def build_map(
@@ -85,17 +96,18 @@ def build_map(
 
     ``sample_size``: fit t-SNE/UMAP on that many rows and place the rest (None: all rows).
     """
-    out = MapResult()
-    emb = embeddings(ds, backend, model)
+    pick = choose(ds, backend, model)
+    out = MapResult(pick=pick)
+    emb = embeddings(ds, pick)
     if isinstance(emb, Job):
         out.pending.append(emb)
         if ds.text_column and len(ds) <= PREVIEW_MAX_ROWS:
             fast = _fast_vectors(ds)
             out.proj = projection(fast, ProjectionParams(method="pca", dims=proj_params.dims))
-            out.preview = (
-                f"Preview: a quick TF-IDF map while {model or backend} embeds the texts "
-                "(first time only: embeddings are cached)."
-            )
+            out.preview = _(
+                "Preview: a quick TF-IDF map while {model} embeds the texts (first time only: "
+                "embeddings are cached)."
+            ).format(model=pick.model or pick.backend)
             vectors = fast
         else:
             return out
@@ -105,63 +117,68 @@ def build_map(
         if isinstance(proj, Job):
             out.pending.append(proj)
             out.proj = projection(emb, ProjectionParams(method="pca", dims=proj_params.dims))
-            out.preview = f"Preview: PCA while {proj.label} runs; the map switches when it is done."
+            out.preview = _(
+                "Preview: PCA while {job} runs; the map switches when it is done."
+            ).format(job=proj.label)
         else:
             out.proj = proj
     if out.preview and cluster_params.k is None and cluster_params.method == "kmeans":
         # A preview is replaced within seconds: skip the search for k (14 fits) and use a
-        # fixed k; the final map chooses k by silhouette.
+        # fixed k; the final map chooses k itself.
         cluster_params = replace(cluster_params, k=PREVIEW_K)
-    out.clustering = clustering(ds, vectors, out.proj, cluster_params)
+    out.clustering = clustering(ds, vectors, out.proj, cluster_params, record=not out.preview)
     return out
 
 
-def embeddings(ds: Dataset, backend: str, model: str) -> EmbedResult | Job:
-    """Vectors for ``ds`` (its own, or embedded with ``model``), or the job computing them."""
-    if ds.vectors is not None:
-        return EmbedResult(
-            vectors=ds.vectors,
-            model_key=f"{PRECOMPUTED}:{ds.vector_column}",
-            embedded=0,
-            cached=len(ds),
-            duplicates=0,
-            truncated=0,
-            seconds=0.0,
-        )
-    key = ("embed", scale.fingerprint(ds), backend, model, home())
+def choose(ds: Dataset, backend: str, model: str) -> ModelPick:
+    """The embedder the form's choice means for ``ds`` ("auto": by language and machine)."""
+    with user_errors(_("Choosing the embedding model")):
+        return _choose(fingerprint(ds), backend, model, ds)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _choose(fingerprint: str, backend: str, model: str, _ds: Dataset) -> ModelPick:
+    return core(home()).choose(_ds, EmbedSpec(backend=backend, model=model))
+
+
+def embeddings(ds: Dataset, pick: ModelPick) -> EmbedResult | Job:
+    """Vectors for ``ds`` (its own, or embedded with the pick), or the job computing them."""
+    pipe, dataset_id = core(home()), _dataset_id()
+    if pick.backend == PRECOMPUTED:
+        with user_errors(_("Reading the vectors")):
+            return _own_vectors(home(), fingerprint(ds), dataset_id, pick, ds)
+    key = ("embed", fingerprint(ds), pick.backend, pick.model, home(), dataset_id)
     job = runner().submit(
         key,
-        f"Embedding {len(ds):,} texts with {model or backend}",
+        _("Embedding {n:,} texts with {model}").format(n=len(ds), model=pick.model or pick.backend),
         _embed_job,
-        ds.texts,
-        backend,
-        model,
-        home(),
-        lane="fast" if backend == "tfidf-svd" else "embed",
+        pipe,
+        ds,
+        pick,
+        dataset_id,
+        lane="fast" if pick.backend in FAST_BACKENDS else "embed",
     )
     if not job.done:
         return job
-    result = _job_result(job, "Embedding")
-    _record_once(ds, key, lambda: _record_embedding(result, backend, model))
-    return result
+    return _job_result(job, _("Embedding"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _own_vectors(
+    root: str, fingerprint: str, dataset_id: str | None, pick: ModelPick, _ds: Dataset
+) -> EmbedResult:
+    return core(root).embed(_ds, pick=pick, dataset_id=dataset_id)
 
 
 def _embed_job(
-    texts: list[str], backend: str, model: str, root: str, *, on_progress
+    pipe: Pipeline, ds: Dataset, pick: ModelPick, dataset_id: str | None, *, on_progress
 ) -> EmbedResult:
-    return embed_texts(
-        texts,
-        backend=backend,
-        model=model,
-        embedder=lambda: embedder(backend, model),
-        cache=EmbeddingCache(f"{root}/embeddings.sqlite"),
-        on_progress=on_progress,
-    )
+    return pipe.embed(ds, pick=pick, dataset_id=dataset_id, on_progress=on_progress)
 
 
 def _fast_vectors(ds: Dataset) -> EmbedResult:
-    with user_errors("The TF-IDF preview"):
-        return _fast_embed(scale.fingerprint(ds), tuple(ds.texts))
+    with user_errors(_("The TF-IDF preview")):
+        return _fast_embed(fingerprint(ds), tuple(ds.texts))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -180,112 +197,101 @@ def _job_result(job: Job, action: str):
             raise RuntimeError(f"{action} was interrupted") from exc
 
 
-def _record_once(ds: Dataset, key: tuple, write) -> None:
-    done = st.session_state.setdefault("pipeline.recorded", set())
-    dataset_id = st.session_state.get("data.dataset_id")
-    if dataset_id and (dataset_id, key) not in done:
-        write()
-        done.add((dataset_id, key))
-
-
-def _record_embedding(result: EmbedResult, backend: str, model: str) -> None:
-    dataset_id = st.session_state.get("data.dataset_id")
-    workspace(home()).save_run(
-        dataset_id,
-        "embedding",
-        {"backend": backend, "model": model, "key": result.model_key},
-        {},
-        extra={k: v for k, v in result.summary().items() if k != "model"},
-    )
-
-
 def projection(
     emb: EmbedResult, params: ProjectionParams, *, sample_size: int | None = None
 ) -> Projection | Job:
     """Map coordinates for ``emb``: from the workspace, computed now (PCA), or a job.
 
-    t-SNE/UMAP with ``sample_size`` below the row count fit on a sample and place the rest
-    (embedlens.reduce_scale.fit_sample_transform); the size is part of the run and job keys.
+    The core pipeline keys the run (with the sample size when a t-SNE/UMAP fit uses one) and
+    records it when the dataset is in the workspace; a preview's vectors are never recorded.
     """
-    fp = scale.fingerprint(emb.vectors)
-    n = len(emb.vectors)
-    sample = sample_size if params.method != "pca" and sample_size and sample_size < n else None
-    run_params = scale.with_sample({**params.to_dict(), "vectors": fp}, sample, n)
-    dataset_id = st.session_state.get("data.dataset_id")
-    saved = _saved_projection(dataset_id, run_params, params) if dataset_id else None
+    pipe = core(home())
+    dataset_id = _dataset_id() if emb.provenance is not None else None
+    saved = pipe.find_projection(emb, params, sample_size=sample_size, dataset_id=dataset_id)
     if saved is not None:
         return saved
     if params.method == "pca":
-        with st.spinner(f"PCA {params.dims}D of {len(emb.vectors):,} points…"), user_errors("PCA"):
-            result = _pca(fp, params, emb.vectors)
-    else:
-        name = {"tsne": "t-SNE", "umap": "UMAP"}.get(params.method, params.method)
-        label = f"{name} {params.dims}D of {n:,} points"
-        fn = project
-        if sample:
-            label += f" (fitted on {sample:,}, the rest placed)"
-            fn = partial(fit_sample_transform, sample_size=sample)
-        job = runner().submit(
-            ("project", fp, params, sample), label, fn, emb.vectors, params, lane="project"
+        with (
+            st.spinner(
+                _("PCA {dims}D of {n:,} points…").format(dims=params.dims, n=len(emb.vectors))
+            ),
+            user_errors("PCA"),
+        ):
+            return _pca(home(), fingerprint(emb.vectors), params, dataset_id, emb)
+    name = {"tsne": "t-SNE", "umap": "UMAP"}.get(params.method, params.method)
+    n = len(emb.vectors)
+    label = _("{method} {dims}D of {n:,} points").format(method=name, dims=params.dims, n=n)
+    key = pipe.projection_key(emb, params, sample_size=sample_size)
+    if "sample_size" in key:
+        label += " " + _("(fitted on {sample:,}, the rest placed)").format(
+            sample=key["sample_size"]
         )
-        if not job.done:
-            return job
-        result = _job_result(job, label)
-    if dataset_id:
-        workspace(home()).save_run(
-            dataset_id,
-            "projection",
-            run_params,
-            {"coords": result.coords},
-            extra={
-                "notes": list(result.notes),
-                "seconds": result.seconds,
-                "used": result.params.to_dict(),
-            },
-        )
-    return result
+    job = runner().submit(
+        ("project", tuple(sorted(key.items())), home(), dataset_id),
+        label,
+        _project_job,
+        pipe,
+        emb,
+        params,
+        key.get("sample_size"),
+        dataset_id,
+        lane="project",
+    )
+    if not job.done:
+        return job
+    return _job_result(job, label)
 
 
-def _saved_projection(
-    dataset_id: str, run_params: dict, params: ProjectionParams
-) -> Projection | None:
-    ws = workspace(home())
-    found = ws.find_run(dataset_id, "projection", run_params)
-    if found is None:
-        return None
-    try:
-        info, arrays = ws.load_run(found.id)
-    except EmbedlensError:  # damaged or missing files: recompute
-        return None
-    used = info.extra.get("used", {})
-    return Projection(
-        coords=arrays["coords"],
-        params=ProjectionParams.from_dict({**params.to_dict(), **used}),
-        notes=tuple(info.extra.get("notes", [])),
-        seconds=float(info.extra.get("seconds", 0.0)),
+def _project_job(
+    pipe: Pipeline,
+    emb: EmbedResult,
+    params: ProjectionParams,
+    sample_size: int | None,
+    dataset_id: str | None,
+    *,
+    on_progress,
+) -> Projection:
+    return pipe.project(
+        emb, params, sample_size=sample_size, dataset_id=dataset_id, on_progress=on_progress
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _pca(fingerprint: str, params: ProjectionParams, _vectors: np.ndarray) -> Projection:
-    return project(_vectors, params)
+def _pca(
+    root: str,
+    fingerprint: str,
+    params: ProjectionParams,
+    dataset_id: str | None,
+    _emb: EmbedResult,
+) -> Projection:
+    return core(root).project(_emb, params, dataset_id=dataset_id)
+
+
+def clustering(
+    ds: Dataset,
+    emb: EmbedResult,
+    proj: Projection,
+    params: ClusterParams,
+    *,
+    record: bool = True,
+) -> Clustering:
+    """Clusters of the vectors (or of the map), with keyword labels from the texts."""
+    dataset_id = _dataset_id() if record and emb.provenance is not None else None
+    source = fingerprint(proj.coords if params.space == "map" else emb.vectors)
+    with st.spinner(_("Clustering with {method}…").format(method=params.method)):
+        with user_errors(_("Clustering")):
+            return _cluster(home(), source, params, fingerprint(ds), dataset_id, emb, proj, ds)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _cluster(
-    fingerprint: str,
+    root: str,
+    source: str,
     params: ClusterParams,
     texts_fp: str,
-    _X: np.ndarray,
+    dataset_id: str | None,
+    _emb: EmbedResult,
+    _proj: Projection,
     _ds: Dataset,
 ) -> Clustering:
-    return cluster(_X, params, texts=_ds.texts or None)  # texts only on a cache miss (1M: 1 s)
-
-
-def clustering(
-    ds: Dataset, emb: EmbedResult, proj: Projection, params: ClusterParams
-) -> Clustering:
-    """Clusters of the vectors (or of the map), with keyword labels from the texts."""
-    X = proj.coords if params.space == "map" else emb.vectors
-    with st.spinner(f"Clustering with {params.method}…"), user_errors("Clustering"):
-        return _cluster(scale.fingerprint(X), params, scale.fingerprint(ds), X, ds)
+    return core(root).cluster(_ds, _emb, _proj, params, dataset_id=dataset_id)

@@ -8,13 +8,12 @@ turned off. The density view aggregates every point into bins.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 import streamlit as st
 
 from components.forms import CLUSTER_COLOR, METHOD_LABELS, Display
-from embedlens.dataset import Dataset, array_fingerprint
+from embedlens.dataset import Dataset
+from embedlens.pipeline import fingerprint
 from embedlens.plotting import DENSITY_POINTS, use_density
 from embedlens.reduce import TRANSFORM_CHUNK, ProjectionParams
 from embedlens.reduce_scale import estimate_cost
@@ -248,36 +247,3 @@ def use_density_view(ds: Dataset, n_points: int, dims: int, display: Display) ->
         max_points=SCATTER_MAX_POINTS,
         max_bytes=message_limit_bytes(),
     )
-
-
-# Fingerprints of large arrays and datasets, computed once per object (the map reruns on every
-# widget change; hashing 1.5 GB of vectors takes seconds).
-_fingerprints: dict[int, tuple[weakref.ref, str]] = {}
-
-
-def fingerprint(obj: np.ndarray | Dataset) -> str:
-    """array_fingerprint or Dataset.fingerprint, memoised while ``obj`` lives (never mutate it)."""
-    key = id(obj)
-    hit = _fingerprints.get(key)
-    if hit is not None and hit[0]() is obj:
-        return hit[1]
-    fp = obj.fingerprint() if isinstance(obj, Dataset) else array_fingerprint(obj)
-    try:
-        ref = weakref.ref(obj, lambda r, k=key: _forget(k, r))
-    except TypeError:  # not weak-referenceable (a view of a foreign buffer): no memo
-        return fp
-    _fingerprints[key] = (ref, fp)
-    return fp
-
-
-def _forget(key: int, ref: weakref.ref) -> None:
-    hit = _fingerprints.get(key)
-    if hit is not None and hit[0] is ref:  # not a newer object that got the same id
-        _fingerprints.pop(key, None)
-
-
-def with_sample(run_params: dict, sample_size: int | None, n_rows: int) -> dict:
-    """Run parameters with the sample size recorded when it applies (else unchanged)."""
-    if sample_size and sample_size < n_rows:
-        return {**run_params, "sample_size": int(sample_size)}
-    return dict(run_params)

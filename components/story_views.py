@@ -25,8 +25,7 @@ import streamlit as st
 
 from components import clusters, datasets, state
 from components.feedback import user_errors
-from components.pipeline import home, workspace
-from embedlens.dataset import array_fingerprint
+from components.pipeline import core, home, workspace
 from embedlens.store import NotFoundError, ViewInfo
 
 VIEW_FORMAT = 1
@@ -76,45 +75,31 @@ def camera(coords: np.ndarray, rows: np.ndarray | None = None) -> dict | None:
     return {"x": [lo[0] - pad[0], hi[0] + pad[0]], "y": [lo[1] - pad[1], hi[1] + pad[1]]}
 
 
-def _embedding_params(dataset_id: str, model_key: str) -> dict:
-    """Backend and model of the embedding run that made ``model_key`` (session as fallback)."""
-    for run in workspace(home()).list_runs(dataset_id):
-        if run.kind == "embedding" and run.params.get("key") == model_key:
-            return {
-                "backend": run.params.get("backend"),
-                "model": run.params.get("model"),
-                "key": model_key,
-            }
-    backend, model = model_key.split(":", 1) if ":" in model_key else (model_key, "")
-    if backend != "precomputed":
-        backend, model = st.session_state.get(state.BACKEND), st.session_state.get(state.MODEL)
-    return {"backend": backend, "model": model, "key": model_key}
+def _embedding_params(emb) -> dict:
+    """Backend, model and cache key of the vectors, from the embedding's provenance."""
+    prov = emb.provenance
+    if prov is None:  # not made by the pipeline (cannot happen on a final map)
+        return {"backend": "", "model": "", "key": emb.model_key}
+    return {"backend": prov.backend, "model": prov.model, "key": prov.cache_key}
 
 
 def _save_runs(dataset_id: str, emb, proj, clustering) -> tuple[str, str | None]:
-    """Make sure the coords and cluster labels are in the workspace; return both run ids."""
-    ws = workspace(home())
-    run_params = {**proj.params.to_dict(), "vectors": array_fingerprint(emb.vectors)}
-    proj_run = ws.save_run(
-        dataset_id,
-        "projection",
-        run_params,
-        {"coords": proj.coords},
-        extra={"notes": list(proj.notes), "seconds": proj.seconds},
-    )
+    """The runs holding the coords and the cluster labels (recorded now if they are not).
+
+    The core pipeline keys both runs, with the sample size of a sampled fit, exactly as when
+    the map was computed, so a view never points at another fit of the same vectors.
+    """
+    pipe = core(home())
+    proj_prov = proj.provenance
+    if proj_prov is None or not proj_prov.run_id:
+        sample = proj_prov.sample_size if proj_prov is not None else None
+        proj = pipe.record_projection(emb, proj, sample_size=sample, dataset_id=dataset_id)
     if clustering is None:
-        return proj_run, None
-    params = dataclasses.asdict(clustering.params)
-    params["input"] = proj_run if params.get("space") == "map" else run_params["vectors"]
-    names = {str(k): str(v) for k, v in clustering.names.items()}
-    cluster_run = ws.save_run(
-        dataset_id,
-        "clustering",
-        params,
-        {"labels": np.asarray(clustering.labels, dtype=np.int64)},
-        extra={"names": names, "seconds": clustering.seconds},
-    )
-    return proj_run, cluster_run
+        return proj.provenance.run_id, None
+    cl_prov = clustering.provenance
+    if cl_prov is None or not cl_prov.run_id:
+        clustering = pipe.record_clustering(emb, proj, clustering, dataset_id=dataset_id)
+    return proj.provenance.run_id, clustering.provenance.run_id
 
 
 def capture_view(*, spotlight: str = "none", zoom: bool = False) -> dict:
@@ -136,7 +121,7 @@ def capture_view(*, spotlight: str = "none", zoom: bool = False) -> dict:
     if clustering is not None:
         settings.update({key: getattr(clustering.params, f) for f, key in CLUSTER_KEYS.items()})
         settings[state.CLUSTER_K] = int(clustering.params.k or 0)
-    embedding = _embedding_params(dataset_id, emb.model_key)
+    embedding = _embedding_params(emb)
     if embedding["backend"] != "precomputed":
         settings.update({state.BACKEND: embedding["backend"], state.MODEL: embedding["model"]})
     display = {f: ss.get(key, DISPLAY_DEFAULTS[f]) for f, key in DISPLAY_KEYS.items()}

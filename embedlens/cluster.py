@@ -103,6 +103,7 @@ class Clustering:
     keywords: dict[int, list[str]]
     notes: tuple[str, ...]
     seconds: float
+    provenance: Any = None  # embedlens.pipeline.Provenance, set by the pipeline
 
     @property
     def n_clusters(self) -> int:

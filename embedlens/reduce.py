@@ -101,6 +101,7 @@ class Projection:
     notes: tuple[str, ...]
     seconds: float
     model: object | None = None
+    provenance: Any = None  # embedlens.pipeline.Provenance, set by the pipeline
 
 
 @dataclass(frozen=True, eq=False)

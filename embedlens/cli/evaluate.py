@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from embedlens.cli.pipeline import _add_input, _load, _require_vectors, _workspace_root
+from embedlens.cli.pipeline import _add_input, _load, _require_vectors, make_pipeline
 from embedlens.cli.progress import StderrProgress
 from embedlens.errors import DataError
 
@@ -55,17 +55,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def _embed_cached(args: argparse.Namespace, texts: list[str], progress: StderrProgress):
     from embedlens.embedders import embed_texts
-    from embedlens.store import EmbeddingCache
 
-    root = _workspace_root(args)
-    root.mkdir(parents=True, exist_ok=True)
     return embed_texts(
         texts,
         backend=args.backend,
         model=args.model,
         batch_size=getattr(args, "batch_size", 32),
         device=args.device,
-        cache=EmbeddingCache(root / "embeddings.sqlite"),
+        cache=make_pipeline(args).cache,
         on_progress=progress,
     )
 

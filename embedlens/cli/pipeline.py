@@ -22,9 +22,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("embed", help="embed a text column; writes the input plus `embedding`")
     _add_input(p)
     p.add_argument("--text-column", help="text column (default: the longest-text column)")
-    p.add_argument("--model", default="all-MiniLM-L6-v2", help="model name or local path")
+    p.add_argument("--image-column", help="images: the table column of image paths or bytes")
     p.add_argument(
-        "--backend", default="sentence-transformers", help="sentence-transformers | tfidf-svd"
+        "--model",
+        default="auto",
+        help="auto (by the text's language and the models on this machine), a model name or "
+        "a local model folder",
+    )
+    p.add_argument(
+        "--backend",
+        default="auto",
+        help="auto | sentence-transformers | tfidf-svd (see `embedlens models`)",
     )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -103,6 +111,32 @@ def _workspace_root(args: argparse.Namespace) -> Path:
     return Path(args.workspace).expanduser() if args.workspace else default_home()
 
 
+def make_pipeline(args: argparse.Namespace):
+    """The core pipeline for this command's workspace (``--no-cache``: no embedding cache)."""
+    from embedlens.pipeline import Pipeline
+
+    root = _workspace_root(args)
+    root.mkdir(parents=True, exist_ok=True)
+    return Pipeline(root, use_cache=not getattr(args, "no_cache", False))
+
+
+def _own_vectors():
+    """The spec that takes a file's own vectors (project, cluster)."""
+    from embedlens.pipeline import PRECOMPUTED, EmbedSpec
+
+    return EmbedSpec(backend=PRECOMPUTED)
+
+
+def provenance_summary(result: Any) -> dict[str, Any]:
+    """The ``provenance`` entry of a command's JSON summary (without the run id)."""
+    prov = getattr(result, "provenance", None)
+    if prov is None:
+        return {}
+    out = prov.to_dict()
+    out.pop("run_id", None)
+    return {"provenance": out}
+
+
 def _load(args: argparse.Namespace, progress: StderrProgress, **columns: Any) -> Dataset:
     from embedlens.io import load_table
 
@@ -147,50 +181,56 @@ def _write(frame: pd.DataFrame, output: str) -> str:
 
 def run_embed(args: argparse.Namespace) -> dict[str, Any]:
     """Embed the text column and write the table plus an ``embedding`` column."""
-    from embedlens.embedders import embed_texts
+    from embedlens.cli.images import images_input, run_embed_images
+    from embedlens.pipeline import EmbedSpec
 
+    if images_input(args):  # a folder, .zip or table of images (issue 16)
+        return run_embed_images(args)
     progress = StderrProgress("embed", quiet=args.quiet)
     ds = _load(args, progress, text_column=args.text_column)
     if ds.text_column is None:
         raise DataError(f"{args.input}: no text column found; name it with --text-column.")
-    cache = None
-    if not args.no_cache:
-        from embedlens.store import EmbeddingCache
-
-        root = _workspace_root(args)
-        root.mkdir(parents=True, exist_ok=True)
-        cache = EmbeddingCache(root / "embeddings.sqlite")
-    result = embed_texts(
-        ds.texts,
+    spec = EmbedSpec(
         backend=args.backend,
         model=args.model,
-        batch_size=args.batch_size,
-        device=args.device,
         precision=args.precision,
-        cache=cache,
-        on_progress=progress,
+        device=args.device,
+        batch_size=args.batch_size,
     )
+    pipe = make_pipeline(args)
+    pick = pipe.choose(ds, spec)
+    if pick.reason:
+        progress.info(f"Model: {pick.model or pick.backend} ({pick.reason})")
+    result = pipe.embed(ds, spec, pick=pick, on_progress=progress)
     for note in result.notes:
         progress.info(note)
     frame = ds.frame.copy()
     frame["embedding"] = list(result.vectors)
     output = _write(frame, args.output)
-    return {**result.summary(), "text_column": ds.text_column, "output": output}
+    prov = result.provenance
+    return {
+        **result.summary(),
+        "model": prov.model,
+        "backend": prov.backend,
+        "model_key": result.model_key,
+        "model_reason": prov.reason,
+        "text_column": ds.text_column,
+        "output": output,
+        **provenance_summary(result),
+    }
 
 
 def run_project(args: argparse.Namespace) -> dict[str, Any]:
     """Project the vectors and write the table plus x, y (and z)."""
-    from embedlens.reduce import ProjectionParams, project
-    from embedlens.reduce_scale import fit_sample_transform
+    from embedlens.reduce import ProjectionParams
 
     progress = StderrProgress("project", quiet=args.quiet)
     ds = _load(args, progress, vector_column=args.vector_column, text_column=None)
-    X = _require_vectors(ds, args.vector_column, args.input)
+    _require_vectors(ds, args.vector_column, args.input)
     params = ProjectionParams.from_dict(vars(args))  # the options are named as the params
-    if args.sample and args.sample < len(X):
-        proj = fit_sample_transform(X, params, sample_size=args.sample, on_progress=progress)
-    else:
-        proj = project(X, params, on_progress=progress)
+    pipe = make_pipeline(args)
+    emb = pipe.embed(ds, _own_vectors())
+    proj = pipe.project(emb, params, sample_size=args.sample or None, on_progress=progress)
     for note in proj.notes:
         progress.info(note)
     frame = _output_frame(ds, args.vector_column)
@@ -205,12 +245,14 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(proj.seconds, 3),
         "notes": list(proj.notes),
         "params": proj.params.to_dict(),
+        "sample_size": proj.provenance.sample_size,
+        **provenance_summary(proj),
     }
 
 
 def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
     """Cluster the vectors (or the map) and write the table plus cluster and cluster_label."""
-    from embedlens.cluster import ClusterParams, cluster
+    from embedlens.cluster import ClusterParams
 
     progress = StderrProgress("cluster", quiet=args.quiet)
     ds = _load(args, progress, vector_column=args.vector_column, text_column=args.text_column)
@@ -224,7 +266,15 @@ def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
     else:
         X = _require_vectors(ds, args.vector_column, args.input)
     params = ClusterParams.from_dict(vars(args))
-    result = cluster(X, params, texts=ds.texts or None, on_progress=progress)
+    pipe = make_pipeline(args)
+    if args.space == "map":
+        from embedlens.reduce import Projection, ProjectionParams
+
+        proj = Projection(coords=X, params=ProjectionParams(dims=X.shape[1]), notes=(), seconds=0)
+        emb = pipe.embed(ds, _own_vectors()) if ds.vectors is not None else _coords_only(X)
+    else:
+        proj, emb = None, pipe.embed(ds, _own_vectors())
+    result = pipe.cluster(ds, emb, proj, params, on_progress=progress)
     for note in result.notes:
         progress.info(note)
     frame = _output_frame(ds, args.vector_column)
@@ -244,7 +294,17 @@ def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
         },
         "seconds": round(result.seconds, 3),
         "notes": list(result.notes),
+        **provenance_summary(result),
     }
+
+
+def _coords_only(X: np.ndarray):
+    """An embedding stand-in for a table that has a map but no vectors (--space map)."""
+    from embedlens.embedders import EmbedResult
+
+    return EmbedResult(
+        vectors=X, model_key="map", embedded=0, cached=0, duplicates=0, truncated=0, seconds=0
+    )
 
 
 def run_serve(args: argparse.Namespace) -> None:

@@ -82,6 +82,7 @@ class EmbedResult:
     truncated: int  # texts over the model's input limit (truncated by the model)
     seconds: float
     notes: tuple[str, ...] = ()
+    provenance: Any = None  # embedlens.pipeline.Provenance, set by the pipeline
 
     def summary(self) -> dict[str, Any]:
         """The counts as a JSON-able dict."""
