@@ -176,16 +176,26 @@ def _check_vs_data(params: ClusterParams, n: int) -> tuple[ClusterParams, list[s
     """Data-dependent checks (raise) and adjustments (announced in notes)."""
     notes: list[str] = []
     if params.k is not None and params.method in ("kmeans", "agglomerative"):
-        check_params_vs_data("k", params.k, n, hint="lower k or load more rows.")
-    if params.method == "hdbscan" and params.min_cluster_size > n:
-        raise InvalidParameterError(
-            f"min_cluster_size ({params.min_cluster_size}) must be at most the number of "
-            f"points ({n}); lower it or load more rows."
+        check_params_vs_data(
+            "k", params.k, n, owner="ClusterParams", hint="lower k or load more rows"
         )
-    if params.method in ("hdbscan", "dbscan") and params.min_samples > n:
-        raise InvalidParameterError(
-            f"min_samples ({params.min_samples}) must be at most the number of points "
-            f"({n}); lower it or load more rows."
+    if params.method == "hdbscan":
+        check_params_vs_data(
+            "min_cluster_size",
+            params.min_cluster_size,
+            n,
+            owner="ClusterParams",
+            inclusive=True,
+            hint="lower it or load more rows",
+        )
+    if params.method in ("hdbscan", "dbscan"):
+        check_params_vs_data(
+            "min_samples",
+            params.min_samples,
+            n,
+            owner="ClusterParams",
+            inclusive=True,
+            hint="lower it or load more rows",
         )
     if params.method == "agglomerative" and n > AGGLOMERATIVE_MAX_ROWS:
         gigabytes = n * (n - 1) / 2 * 8 / 1e9

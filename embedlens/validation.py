@@ -2,6 +2,19 @@
 
 ``The 'perplexity' parameter of TSNEParams must be a float in the range (0, inf).
 Got -1.0 instead.``
+
+Every parameter error says the parameter's name, its owner, what is allowed and the value
+received, then optionally what to do; :func:`parameter_error` builds that message, the
+``check_*`` helpers use it:
+
+>>> str(parameter_error("k", 0, "an int in the range [2, inf)", owner="ClusterParams"))
+"The 'k' parameter of ClusterParams must be an int in the range [2, inf). Got 0 instead."
+>>> try:
+...     check_params_vs_data("k", 8, 8, owner="ClusterParams", hint="lower k or load more rows")
+... except InvalidParameterError as exc:
+...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
+The 'k' parameter of ClusterParams must be less than the number of points (8).
+Got 8 instead; lower k or load more rows.
 """
 
 from __future__ import annotations
@@ -13,6 +26,23 @@ from typing import Any
 import numpy as np
 
 from embedlens.errors import DataError, InvalidParameterError
+
+
+def parameter_error(
+    name: str, value: Any, allowed: str, *, owner: str | None = None, hint: str | None = None
+) -> InvalidParameterError:
+    """The one parameter message: name (and owner), what is allowed, the value, what to do.
+
+    ``allowed`` completes "must be ...", e.g. ``"one of {'pca', 'umap'}"``; ``hint`` (what to
+    do next) follows after a semicolon.
+    """
+    where = f" of {owner}" if owner else ""
+    message = f"The {name!r} parameter{where} must be {allowed}. Got {value!r} instead"
+    if hint:
+        message += "; " + hint.strip().rstrip(".") + "."
+    else:
+        message += "."
+    return InvalidParameterError(message)
 
 
 def _fmt(value: float | None, default: str) -> str:
@@ -37,30 +67,24 @@ def check_in_range(
     right = "]" if closed in ("both", "right") and high is not None else ")"
     interval = f"{left}{_fmt(low, '-inf')}, {_fmt(high, 'inf')}{right}"
     kind_name = "an int" if kind is int else "a float"
-    message = (
-        f"The {name!r} parameter of {owner} must be {kind_name} in the range {interval}. "
-        f"Got {value!r} instead."
-    )
+    error = parameter_error(name, value, f"{kind_name} in the range {interval}", owner=owner)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidParameterError(message)
+        raise error
     if kind is int and not float(value).is_integer():
-        raise InvalidParameterError(message)
+        raise error
     if isinstance(value, float) and math.isnan(value):
-        raise InvalidParameterError(message)
+        raise error
     if low is not None and (value < low or (value == low and left == "(")):
-        raise InvalidParameterError(message)
+        raise error
     if high is not None and (value > high or (value == high and right == ")")):
-        raise InvalidParameterError(message)
+        raise error
 
 
 def check_choice(name: str, value: Any, choices: Collection[Any], *, owner: str) -> None:
     """Raise InvalidParameterError unless ``value`` is one of ``choices``."""
     if value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
-        raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be one of {{{allowed}}}. "
-            f"Got {value!r} instead."
-        )
+        raise parameter_error(name, value, f"one of {{{allowed}}}", owner=owner)
 
 
 def check_vectors(
@@ -101,12 +125,20 @@ def check_vectors(
     return arr
 
 
-def check_params_vs_data(param: str, value: float, n_samples: int, *, hint: str) -> None:
-    """Raise InvalidParameterError when a data-dependent parameter is not below ``n_samples``."""
-    if value >= n_samples:
-        raise InvalidParameterError(
-            f"{param} ({value}) must be less than the number of points ({n_samples}); {hint}"
-        )
+def check_params_vs_data(
+    param: str,
+    value: float,
+    n_samples: int,
+    *,
+    hint: str,
+    owner: str | None = None,
+    inclusive: bool = False,
+) -> None:
+    """Raise InvalidParameterError unless ``value < n_samples`` (``<=`` when ``inclusive``)."""
+    if value > n_samples or (value == n_samples and not inclusive):
+        bound = "at most" if inclusive else "less than"
+        allowed = f"{bound} the number of points ({n_samples})"
+        raise parameter_error(param, value, allowed, owner=owner, hint=hint)
 
 
 def as_object_labels(values: Sequence[Any] | np.ndarray) -> np.ndarray:

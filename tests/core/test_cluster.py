@@ -159,8 +159,8 @@ def test_params_validation(kwargs, match):
 def test_k_must_be_below_the_number_of_points(blobs):
     with pytest.raises(
         InvalidParameterError,
-        match=r"k \(8\) must be less than the number of "
-        r"points \(8\); lower k or load more rows",
+        match=r"The 'k' parameter of ClusterParams must be less than the number of "
+        r"points \(8\)\. Got 8 instead; lower k or load more rows\.",
     ):
         cluster(blobs[0][:8], ClusterParams(k=8))
 
@@ -168,14 +168,14 @@ def test_k_must_be_below_the_number_of_points(blobs):
 def test_min_cluster_size_above_n_is_refused(blobs):
     with pytest.raises(
         InvalidParameterError,
-        match=r"min_cluster_size \(10\) must be at most "
-        r"the number of points \(6\)",
+        match=r"The 'min_cluster_size' parameter of ClusterParams must be at most "
+        r"the number of points \(6\)\. Got 10 instead",
     ):
         cluster(blobs[0][:6], ClusterParams(method="hdbscan", min_samples=2))
 
 
 def test_min_samples_above_n_is_refused(blobs):
-    with pytest.raises(InvalidParameterError, match=r"min_samples \(5\) .* points \(4\)"):
+    with pytest.raises(InvalidParameterError, match=r"'min_samples' .* points \(4\)\. Got 5 instead"):
         cluster(blobs[0][:4], ClusterParams(method="dbscan"))
 
 
