@@ -35,6 +35,12 @@ if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > MAX_PIXELS:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
+def _formats() -> list[str]:
+    """The allowed formats this Pillow has (MPO is part of JPEG in newer versions)."""
+    Image.init()
+    return [f for f in PIL_FORMATS if f in Image.OPEN]
+
+
 class ImageSkip(Exception):
     """Raised by :func:`decode_rgb` for a file that cannot be used; the message is the reason."""
 
@@ -59,7 +65,7 @@ def decode_rgb(
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            img = Image.open(io.BytesIO(data), formats=PIL_FORMATS)
+            img = Image.open(io.BytesIO(data), formats=_formats())
             width, height = img.size
             if width * height > max_pixels:
                 raise ImageSkip(
@@ -73,7 +79,9 @@ def decode_rgb(
         except ImageSkip:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise ImageSkip(f"decompression bomb refused: {exc}") from None
+            raise ImageSkip(
+                f"over the {max_pixels / 1e6:,.0f}-megapixel limit (decompression bomb guard: {exc})"
+            ) from None
         except UnidentifiedImageError:
             raise ImageSkip(
                 "not an image Pillow can read (PNG, JPEG, WebP, GIF, BMP, TIFF)"

@@ -155,26 +155,29 @@ def detect_image_column(frame: pd.DataFrame) -> str | None:
     return None
 
 
-def sniff_image_column(path: str | os.PathLike[str]) -> str | None:
-    """The image column of a table file, from its first rows only; None for any other file."""
-    p = Path(path)
-    ext = p.suffix.lower()
+def _peek(path: Path) -> pd.DataFrame | None:
+    """The first rows of a table file (None when it is not one we can peek at)."""
+    ext = path.suffix.lower()
     try:
-        if not p.is_file():
+        if not path.is_file():
             return None
         if ext in (".parquet", ".pq"):
             import pyarrow.parquet as pq
 
-            batch = next(pq.ParquetFile(p).iter_batches(batch_size=20), None)
-            head = batch.to_pandas() if batch is not None else None
-        elif ext in (".csv", ".tsv"):
-            head = pd.read_csv(p, nrows=20, sep="\t" if ext == ".tsv" else ",", dtype=str)
-        elif ext in (".jsonl", ".ndjson"):
-            head = pd.read_json(p, lines=True, nrows=20)
-        else:
-            return None
+            batch = next(pq.ParquetFile(path).iter_batches(batch_size=20), None)
+            return batch.to_pandas() if batch is not None else None
+        if ext in (".csv", ".tsv"):
+            return pd.read_csv(path, nrows=20, sep="\t" if ext == ".tsv" else ",", dtype=str)
+        if ext in (".jsonl", ".ndjson"):
+            return pd.read_json(path, lines=True, nrows=20)
     except Exception:  # not a table we can peek at: the text loader gives its own message
         return None
+    return None
+
+
+def sniff_image_column(path: str | os.PathLike[str]) -> str | None:
+    """The image column of a table file, from its first rows only; None for any other file."""
+    head = _peek(Path(path))
     return detect_image_column(head) if head is not None and len(head) else None
 
 
@@ -183,17 +186,22 @@ def _table_candidates(
 ) -> tuple[list[_Candidate], Dataset, str]:
     from embedlens.io.tables import load_table
 
-    table = load_table(path, text_column=image_column)
-    frame = table.frame
-    column = image_column or detect_image_column(frame)
+    head = _peek(path)
+    if image_column is not None and head is not None and image_column not in head.columns:
+        column = None
+    else:
+        table = load_table(path, text_column=image_column)
+        frame = table.frame
+        column = image_column or detect_image_column(frame)
     if column is None or column not in frame.columns:
         wanted = (
             f"--image-column {image_column!r} is not a column"
             if image_column
             else ("no column holds image paths or image bytes")
         )
+        names = head.columns if column is None and head is not None else frame.columns
         raise DataError(
-            f"{path.name}: {wanted}; columns are {', '.join(map(str, frame.columns))}. "
+            f"{path.name}: {wanted}; columns are {', '.join(map(str, names))}. "
             "Name the column with --image-column."
         )
     base = path.resolve().parent
