@@ -80,7 +80,8 @@ def decode_rgb(
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ImageSkip(
-                f"over the {max_pixels / 1e6:,.0f}-megapixel limit (decompression bomb guard: {exc})"
+                f"over the {max_pixels / 1e6:,.0f}-megapixel limit "
+                f"(decompression bomb guard: {exc})"
             ) from None
         except UnidentifiedImageError:
             raise ImageSkip(

@@ -28,8 +28,7 @@ def _bytes_to_unicode() -> dict[int, str]:
 
 def build_tiny_clip(folder: Path) -> Path:
     """Save a random 2-layer CLIP (16-d shared space, 32x32 images) and its tokenizer."""
-    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor
-    from transformers import CLIPTokenizer
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
 
     folder.mkdir(parents=True, exist_ok=True)
     chars = list(_bytes_to_unicode().values())
