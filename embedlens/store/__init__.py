@@ -25,7 +25,7 @@ from embedlens.store.records import (
     ViewInfo,
     library_versions,
 )
-from embedlens.store.workspace import Workspace, default_home
+from embedlens.store.workspace import SharedItem, Workspace, default_home
 
 __all__ = [
     "RUN_KINDS",
@@ -34,6 +34,7 @@ __all__ = [
     "EmbeddingCache",
     "NotFoundError",
     "RunInfo",
+    "SharedItem",
     "StoryInfo",
     "ViewInfo",
     "Workspace",

@@ -19,6 +19,7 @@ from embedlens.cells import as_texts
 from embedlens.dataset import Dataset, LoadReport
 from embedlens.errors import DataError, InvalidParameterError
 from embedlens.store._sqlite import Database
+from embedlens.store.access import LOCAL, Access
 from embedlens.store.files import (
     atomic_save_npy,
     atomic_write_bytes,
@@ -55,14 +56,19 @@ def check_name(name: object, *, what: str) -> str:
     return name.strip()
 
 
-def save_dataset(db: Database, root: Path, ds: Dataset, *, name: str | None) -> str:
-    """Store a dataset unless the same content is already stored intact; return its id."""
+def save_dataset(
+    db: Database, root: Path, ds: Dataset, *, name: str | None, access: Access = LOCAL
+) -> str:
+    """Store a dataset unless the same content is already stored intact; return its id.
+
+    The id is the content fingerprint; for an owner it also hashes the owner in.
+    """
     if not isinstance(ds, Dataset):
         raise InvalidParameterError(
             f"save_dataset expects an embedlens Dataset. Got {type(ds).__name__} instead."
         )
     display = check_name(ds.name if name is None else name, what="dataset")
-    dataset_id = ds.fingerprint()
+    dataset_id = access.owned_id(ds.fingerprint(), "dataset")
     final = root / DATASETS_DIR / dataset_id
     seen = _files_json(db, dataset_id)
     if seen is not None and not check_files(final, from_json(seen), deep=True):
@@ -79,7 +85,8 @@ def save_dataset(db: Database, root: Path, ds: Dataset, *, name: str | None) -> 
             old = publish_dir(staging, final, root)
             conn.execute(
                 "INSERT INTO datasets (id, name, rows, created, size_bytes, text_column, "
-                "label_column, has_vectors, files, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "label_column, has_vectors, files, meta, owner) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET size_bytes = excluded.size_bytes, "
                 "files = excluded.files, meta = excluded.meta",
                 (
@@ -93,6 +100,7 @@ def save_dataset(db: Database, root: Path, ds: Dataset, *, name: str | None) -> 
                     int(ds.vectors is not None),
                     json.dumps(manifest, sort_keys=True),
                     to_json(meta, what="dataset metadata"),
+                    access.owner,
                 ),
             )
     finally:
@@ -101,12 +109,15 @@ def save_dataset(db: Database, root: Path, ds: Dataset, *, name: str | None) -> 
     return dataset_id
 
 
-def load_dataset(db: Database, root: Path, dataset_id: str) -> Dataset:
+def load_dataset(db: Database, root: Path, dataset_id: str, access: Access = LOCAL) -> Dataset:
     """Read a stored dataset back, checking every file against its recorded checksum."""
     check_id(dataset_id, what="dataset")
+    where, args = access.where()
     row = (
         db.connection()
-        .execute("SELECT name, files FROM datasets WHERE id = ?", (dataset_id,))
+        .execute(
+            f"SELECT name, files FROM datasets WHERE id = ? AND {where}", (dataset_id, *args)
+        )
         .fetchone()
     )
     if row is None:
@@ -137,13 +148,15 @@ def load_dataset(db: Database, root: Path, dataset_id: str) -> Dataset:
         raise DamagedFilesError(_damaged(dataset_id, name, folder, [str(exc)])) from None
 
 
-def list_datasets(db: Database, root: Path) -> list[DatasetInfo]:
+def list_datasets(db: Database, root: Path, access: Access = LOCAL) -> list[DatasetInfo]:
     """List stored datasets, newest first; ``missing`` flags rows whose files are gone."""
+    where, args = access.where()
     rows = (
         db.connection()
         .execute(
             "SELECT id, name, rows, created, size_bytes, text_column, label_column, has_vectors, "
-            "files FROM datasets ORDER BY created DESC, id"
+            f"files FROM datasets WHERE {where} ORDER BY created DESC, id",
+            args,
         )
         .fetchall()
     )
@@ -155,16 +168,17 @@ def list_datasets(db: Database, root: Path) -> list[DatasetInfo]:
     return out
 
 
-def delete_dataset(db: Database, root: Path, dataset_id: str) -> None:
+def delete_dataset(db: Database, root: Path, dataset_id: str, access: Access = LOCAL) -> None:
     """Delete a dataset's row, its runs' rows and all their files."""
     check_id(dataset_id, what="dataset")
+    where, args = access.write_where()
     moved = []
     try:
         with db.write() as conn:
-            if (
-                conn.execute("SELECT 1 FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
-                is None
-            ):
+            found = conn.execute(
+                f"SELECT 1 FROM datasets WHERE id = ? AND {where}", (dataset_id, *args)
+            ).fetchone()
+            if found is None:
                 raise NotFoundError(_not_found(dataset_id, root))
             run_ids = [
                 r[0]
@@ -180,12 +194,17 @@ def delete_dataset(db: Database, root: Path, dataset_id: str) -> None:
             remove_tree(path)
 
 
-def rename_dataset(db: Database, root: Path, dataset_id: str, name: str) -> None:
+def rename_dataset(
+    db: Database, root: Path, dataset_id: str, name: str, access: Access = LOCAL
+) -> None:
     """Change a dataset's display name (names live only in the catalog, never in paths)."""
     check_id(dataset_id, what="dataset")
     display = check_name(name, what="dataset")
+    where, args = access.write_where()
     with db.write() as conn:
-        cur = conn.execute("UPDATE datasets SET name = ? WHERE id = ?", (display, dataset_id))
+        cur = conn.execute(
+            f"UPDATE datasets SET name = ? WHERE id = ? AND {where}", (display, dataset_id, *args)
+        )
         if cur.rowcount == 0:
             raise NotFoundError(_not_found(dataset_id, root))
 

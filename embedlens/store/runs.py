@@ -15,6 +15,7 @@ import numpy as np
 
 from embedlens.errors import InvalidParameterError
 from embedlens.store._sqlite import Database
+from embedlens.store.access import LOCAL, Access
 from embedlens.store.files import (
     atomic_save_npy,
     atomic_write_bytes,
@@ -60,8 +61,12 @@ def save_run(
     *,
     parent: str | None,
     extra: Mapping | None,
+    access: Access = LOCAL,
 ) -> str:
-    """Record a result unless the same run is already stored intact; return its id."""
+    """Record a result unless the same run is already stored intact; return its id.
+
+    The run belongs to its dataset's owner; an owner may record runs only on its datasets.
+    """
     check_id(dataset_id, what="dataset")
     check_choice("kind", kind, RUN_KINDS, owner="Workspace.save_run")
     if parent is not None:
@@ -101,10 +106,11 @@ def save_run(
             row = conn.execute("SELECT files FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is not None and row[0] != seen:
                 return run_id  # another writer stored it since we looked
-            _check_owner_rows(conn, root, dataset_id, parent)
+            owner = _check_owner_rows(conn, root, dataset_id, parent, access)
             old = publish_dir(staging, final, root)
             conn.execute(
-                f"INSERT OR REPLACE INTO runs ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO runs ({_COLUMNS}, owner) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     dataset_id,
@@ -116,6 +122,7 @@ def save_run(
                     json.dumps(record["versions"], sort_keys=True),
                     json.dumps(record["extra"], sort_keys=True, ensure_ascii=False),
                     json.dumps(manifest, sort_keys=True),
+                    owner,
                 ),
             )
     finally:
@@ -125,21 +132,30 @@ def save_run(
 
 
 def find_run(
-    db: Database, root: Path, dataset_id: str, kind: str, params: Mapping, *, parent: str | None
+    db: Database,
+    root: Path,
+    dataset_id: str,
+    kind: str,
+    params: Mapping,
+    *,
+    parent: str | None,
+    access: Access = LOCAL,
 ) -> RunInfo | None:
     """Return the stored run of this computation, or None (also when its files are gone)."""
     run_id = run_key(dataset_id, kind, params, parent)
-    row = db.connection().execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+    row = _row(db, run_id, access)
     if row is None:
         return None
     info = _info(row, root)
     return None if info.missing else info
 
 
-def load_run(db: Database, root: Path, run_id: str) -> tuple[RunInfo, dict[str, np.ndarray]]:
+def load_run(
+    db: Database, root: Path, run_id: str, access: Access = LOCAL
+) -> tuple[RunInfo, dict[str, np.ndarray]]:
     """Return a run's record and arrays, checking each file against its checksum."""
     check_id(run_id, what="run")
-    row = db.connection().execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+    row = _row(db, run_id, access)
     if row is None:
         raise NotFoundError(_not_found(run_id, root))
     info = _info(row, root)
@@ -162,27 +178,34 @@ def load_run(db: Database, root: Path, run_id: str) -> tuple[RunInfo, dict[str, 
     return info, arrays
 
 
-def list_runs(db: Database, root: Path, dataset_id: str | None) -> list[RunInfo]:
+def list_runs(
+    db: Database, root: Path, dataset_id: str | None, access: Access = LOCAL
+) -> list[RunInfo]:
     """List runs (of one dataset, or all), newest first; ``missing`` flags lost files."""
     conn = db.connection()
-    query = f"SELECT {_COLUMNS} FROM runs"
+    where, args = access.where()
+    query = f"SELECT {_COLUMNS} FROM runs WHERE {where}"
     if dataset_id is None:
-        rows = conn.execute(query + " ORDER BY created DESC, id").fetchall()
+        rows = conn.execute(query + " ORDER BY created DESC, id", args).fetchall()
     else:
         check_id(dataset_id, what="dataset")
         rows = conn.execute(
-            query + " WHERE dataset_id = ? ORDER BY created DESC, id", (dataset_id,)
+            query + " AND dataset_id = ? ORDER BY created DESC, id", (*args, dataset_id)
         ).fetchall()
     return [_info(row, root) for row in rows]
 
 
-def delete_run(db: Database, root: Path, run_id: str) -> None:
+def delete_run(db: Database, root: Path, run_id: str, access: Access = LOCAL) -> None:
     """Delete a run and, recursively, the runs made from it."""
     check_id(run_id, what="run")
+    where, args = access.write_where()
     moved = []
     try:
         with db.write() as conn:
-            if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+            found = conn.execute(
+                f"SELECT 1 FROM runs WHERE id = ? AND {where}", (run_id, *args)
+            ).fetchone()
+            if found is None:
                 raise NotFoundError(_not_found(run_id, root))
             ids = [
                 r[0]
@@ -224,8 +247,24 @@ def _check_arrays(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return clean
 
 
-def _check_owner_rows(conn, root: Path, dataset_id: str, parent: str | None) -> None:
-    if conn.execute("SELECT 1 FROM datasets WHERE id = ?", (dataset_id,)).fetchone() is None:
+def _row(db: Database, run_id: str, access: Access) -> tuple | None:
+    where, args = access.where()
+    return (
+        db.connection()
+        .execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ? AND {where}", (run_id, *args))
+        .fetchone()
+    )
+
+
+def _check_owner_rows(
+    conn, root: Path, dataset_id: str, parent: str | None, access: Access
+) -> str | None:
+    """Check the dataset (writable by ``access``) and the parent; return the dataset's owner."""
+    where, args = access.write_where()
+    found = conn.execute(
+        f"SELECT owner FROM datasets WHERE id = ? AND {where}", (dataset_id, *args)
+    ).fetchone()
+    if found is None:
         raise NotFoundError(
             f"No dataset with id {dataset_id!r} in the workspace {root}; save the dataset "
             "(Workspace.save_dataset) before recording runs on it."
@@ -241,6 +280,7 @@ def _check_owner_rows(conn, root: Path, dataset_id: str, parent: str | None) -> 
                 f"The parent run {parent!r} belongs to dataset {row[0]!r}, not {dataset_id!r}; "
                 "a run's parent must come from the same dataset."
             )
+    return found[0]
 
 
 def _files_json(db: Database, run_id: str) -> str | None:

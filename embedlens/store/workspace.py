@@ -15,9 +15,11 @@ half-written file as good; each row keeps the size and sha256 of its files to ca
 
 from __future__ import annotations
 
+import copy
 import os
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +30,12 @@ from embedlens.store import datasets as _ds
 from embedlens.store import runs as _runs
 from embedlens.store import views as _views
 from embedlens.store._sqlite import Database
+from embedlens.store.access import LOCAL, Access, check_owner
 from embedlens.store.cache import EmbeddingCache
 from embedlens.store.files import TMP_DIR, check_files, clean_tmp, move_aside, remove_tree
 from embedlens.store.records import DatasetInfo, RunInfo, StoryInfo, ViewInfo, from_json
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: owner on every row, share tokens on views and stories
 STALE_TMP_S = 3600.0
 
 _SCHEMA = (
@@ -53,6 +56,21 @@ _SCHEMA = (
         id TEXT PRIMARY KEY, title TEXT NOT NULL, created TEXT NOT NULL,
         view_ids TEXT NOT NULL)""",
 )
+# Added by schema 2 (ALTER TABLE on older catalogs; NULL owner: a local single user's rows).
+_COLUMNS_V2 = {
+    "datasets": ("owner TEXT",),
+    "runs": ("owner TEXT",),
+    "views": ("owner TEXT", "share_token TEXT"),
+    "stories": ("owner TEXT", "share_token TEXT"),
+}
+_INDEXES_V2 = (
+    "CREATE INDEX IF NOT EXISTS datasets_owner ON datasets (owner)",
+    "CREATE INDEX IF NOT EXISTS runs_owner ON runs (owner)",
+    "CREATE INDEX IF NOT EXISTS views_owner ON views (owner)",
+    "CREATE INDEX IF NOT EXISTS stories_owner ON stories (owner)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS views_share ON views (share_token)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS stories_share ON stories (share_token)",
+)
 
 
 def default_home() -> Path:
@@ -70,6 +88,13 @@ def _init_schema(conn: sqlite3.Connection) -> None:
         )
     for statement in _SCHEMA:
         conn.execute(statement)
+    for table, columns in _COLUMNS_V2.items():  # migrate schema 1 (or create fresh)
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column.split()[0] not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    for statement in _INDEXES_V2:
+        conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -83,6 +108,9 @@ class Workspace:
     ----------
     root : str or Path, optional
         The folder; :func:`default_home` when omitted. Created with its schema if needed.
+    owner : str, optional
+        Whose rows this handle sees and writes (one browser or signed-in user on a shared
+        server). None (the default): a local single user, who sees the whole workspace.
 
     Examples
     --------
@@ -90,9 +118,12 @@ class Workspace:
     >>> ws = Workspace(tempfile.mkdtemp())
     >>> ws.list_datasets()
     []
+    >>> ws.for_owner("alice").owner
+    'alice'
     """
 
-    def __init__(self, root: str | Path | None = None) -> None:
+    def __init__(self, root: str | Path | None = None, *, owner: str | None = None) -> None:
+        self._access = Access(check_owner(owner))
         self.root = Path(root).expanduser() if root is not None else default_home()
         try:
             for sub in ("", _ds.DATASETS_DIR, _runs.RUNS_DIR, TMP_DIR):
@@ -109,31 +140,74 @@ class Workspace:
             pass
 
     def __repr__(self) -> str:
-        return f"Workspace({str(self.root)!r})"
+        if self.owner is None:
+            return f"Workspace({str(self.root)!r})"
+        return f"Workspace({str(self.root)!r}, owner=...)"
 
     def __reduce__(self) -> tuple:
-        return (Workspace, (str(self.root),))
+        if self._access.everything:
+            return (Workspace, (str(self.root),))
+        return (_rebuild, (str(self.root), self._access))
+
+    # owners and share links ---------------------------------------------------------------
+    @property
+    def owner(self) -> str | None:
+        """Whose rows this handle sees (None: everything, a local single user)."""
+        return self._access.owner
+
+    def for_owner(self, owner: str | None) -> Workspace:
+        """A handle on the same folder that sees and writes only ``owner``'s rows."""
+        return self._with(Access(check_owner(owner)))
+
+    def share(self, kind: str, item_id: str) -> str:
+        """A read-only link token for one of this owner's views or stories (kept until revoked).
+
+        ``kind`` is ``"view"`` or ``"story"``. Calling again returns the same token.
+        """
+        return _views.share_token(self._db, self.root, kind, item_id, self._access, create=True)
+
+    def share_token(self, kind: str, item_id: str) -> str | None:
+        """The current link token of a view or story, None when it is not shared."""
+        return _views.share_token(self._db, self.root, kind, item_id, self._access, create=False)
+
+    def revoke_share(self, kind: str, item_id: str) -> None:
+        """Stop a view's or story's link from working (a new share makes a new token)."""
+        _views.revoke_share(self._db, self.root, kind, item_id, self._access)
+
+    def open_share(self, token: str) -> SharedItem:
+        """What a share link opens: the item and a handle that can also read its data.
+
+        Raises NotFoundError for an unknown or revoked token. The handle reads the view(s),
+        their dataset and runs, nothing else of the sharer's; it cannot change them.
+        """
+        kind, item_id, grant = _views.shared_grant(self._db, token)
+        return SharedItem(kind, item_id, self._with(self._access.with_grant(grant)))
+
+    def _with(self, access: Access) -> Workspace:
+        other = copy.copy(self)
+        other._access = access
+        return other
 
     # datasets -----------------------------------------------------------------------------
     def save_dataset(self, ds: Dataset, *, name: str | None = None) -> str:
         """Store a dataset; return its id (its content fingerprint: no second copy)."""
-        return _ds.save_dataset(self._db, self.root, ds, name=name)
+        return _ds.save_dataset(self._db, self.root, ds, name=name, access=self._access)
 
     def load_dataset(self, dataset_id: str) -> Dataset:
         """Read a dataset back (DamagedFilesError when its files are missing or damaged)."""
-        return _ds.load_dataset(self._db, self.root, dataset_id)
+        return _ds.load_dataset(self._db, self.root, dataset_id, self._access)
 
     def list_datasets(self) -> list[DatasetInfo]:
         """List saved datasets, newest first."""
-        return _ds.list_datasets(self._db, self.root)
+        return _ds.list_datasets(self._db, self.root, self._access)
 
     def delete_dataset(self, dataset_id: str) -> None:
         """Delete a dataset with all its runs and files."""
-        _ds.delete_dataset(self._db, self.root, dataset_id)
+        _ds.delete_dataset(self._db, self.root, dataset_id, self._access)
 
     def rename_dataset(self, dataset_id: str, name: str) -> None:
         """Change a dataset's display name."""
-        _ds.rename_dataset(self._db, self.root, dataset_id, name)
+        _ds.rename_dataset(self._db, self.root, dataset_id, name, self._access)
 
     # runs ---------------------------------------------------------------------------------
     def save_run(
@@ -170,59 +244,69 @@ class Workspace:
             The run id.
         """
         return _runs.save_run(
-            self._db, self.root, dataset_id, kind, params, arrays, parent=parent, extra=extra
+            self._db,
+            self.root,
+            dataset_id,
+            kind,
+            params,
+            arrays,
+            parent=parent,
+            extra=extra,
+            access=self._access,
         )
 
     def find_run(
         self, dataset_id: str, kind: str, params: dict, *, parent: str | None = None
     ) -> RunInfo | None:
         """Return the stored run of this computation, or None when it must be computed."""
-        return _runs.find_run(self._db, self.root, dataset_id, kind, params, parent=parent)
+        return _runs.find_run(
+            self._db, self.root, dataset_id, kind, params, parent=parent, access=self._access
+        )
 
     def load_run(self, run_id: str) -> tuple[RunInfo, dict[str, np.ndarray]]:
         """Return a run's record and its arrays."""
-        return _runs.load_run(self._db, self.root, run_id)
+        return _runs.load_run(self._db, self.root, run_id, self._access)
 
     def list_runs(self, dataset_id: str | None = None) -> list[RunInfo]:
         """List runs of one dataset (or all), newest first."""
-        return _runs.list_runs(self._db, self.root, dataset_id)
+        return _runs.list_runs(self._db, self.root, dataset_id, self._access)
 
     def delete_run(self, run_id: str) -> None:
         """Delete a run and the runs computed from it."""
-        _runs.delete_run(self._db, self.root, run_id)
+        _runs.delete_run(self._db, self.root, run_id, self._access)
 
     # views and stories --------------------------------------------------------------------
     def save_view(self, name: str, view: dict, *, caption: str = "") -> str:
         """Save a JSON-able view under a name; return its id."""
-        return _views.save_view(self._db, name, view, caption=caption)
+        return _views.save_view(self._db, name, view, caption=caption, access=self._access)
 
     def list_views(self) -> list[ViewInfo]:
         """List saved views, newest first."""
-        return _views.list_views(self._db)
+        return _views.list_views(self._db, self._access)
 
     def load_view(self, view_id: str) -> ViewInfo:
         """Return one saved view."""
-        return _views.load_view(self._db, self.root, view_id)
+        return _views.load_view(self._db, self.root, view_id, self._access)
 
     def delete_view(self, view_id: str) -> None:
         """Delete a saved view."""
-        _views.delete_view(self._db, self.root, view_id)
+        _views.delete_view(self._db, self.root, view_id, self._access)
 
     def save_story(self, title: str, view_ids: list[str]) -> str:
         """Save an ordered list of view ids under a title; return its id."""
-        return _views.save_story(self._db, title, view_ids)
+        return _views.save_story(self._db, title, view_ids, self._access)
 
     def list_stories(self) -> list[StoryInfo]:
         """List stories, newest first."""
-        return _views.list_stories(self._db)
+        return _views.list_stories(self._db, self._access)
 
     def load_story(self, story_id: str) -> StoryInfo:
         """Return one story."""
-        return _views.load_story(self._db, self.root, story_id)
+        return _views.load_story(self._db, self.root, story_id, self._access)
 
     def delete_story(self, story_id: str) -> None:
         """Delete a story (not its views)."""
-        _views.delete_story(self._db, self.root, story_id)
+        _views.delete_story(self._db, self.root, story_id, self._access)
 
     # housekeeping -------------------------------------------------------------------------
     def embedding_cache(self) -> EmbeddingCache:
@@ -292,3 +376,20 @@ class Workspace:
     def close(self) -> None:
         """Close this thread's catalog connection (others reopen lazily)."""
         self._db.close()
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    """A view or story opened through its read-only link.
+
+    ``workspace`` reads the item, its views, datasets and runs (and the reader's own rows).
+    """
+
+    kind: str
+    id: str
+    workspace: Workspace
+
+
+def _rebuild(root: str, access: Access) -> Workspace:
+    ws = Workspace(root)
+    return ws._with(access) if access != LOCAL else ws
