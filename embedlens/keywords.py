@@ -51,8 +51,8 @@ def _stop_set(stop_words: str | Sequence[str] | None) -> frozenset[str]:
     if isinstance(stop_words, str):
         if stop_words != "english":
             raise InvalidParameterError(
-                f"stop_words must be 'english', a list of words or None. Got {stop_words!r} "
-                "instead."
+                "The 'stop_words' parameter of cluster_keywords must be 'english', a list of "
+                f"words or None. Got {stop_words!r} instead."
             )
         return frozenset(ENGLISH_STOP_WORDS)
     return frozenset(w.lower() for w in stop_words)

@@ -224,7 +224,7 @@ def top_k(
         if excl.shape[0] != q or excl.min(initial=0) < -1 or excl.max(initial=-1) >= n:
             raise InvalidParameterError(
                 f"The 'exclude' parameter of top_k must hold one row position in [-1, {n - 1}] "
-                f"per query ({q}); got shape {excl.shape} with values in "
+                f"per query ({q}). Got shape {excl.shape} with values in "
                 f"[{excl.min(initial=0)}, {excl.max(initial=0)}] instead."
             )
     kk = min(int(k), n - int((excl >= 0).any()))

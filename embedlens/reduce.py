@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from embedlens.errors import BackendUnavailable, DataError, InvalidParameterError
+from embedlens.errors import BackendUnavailable, DataError
 from embedlens.progress import ProgressCallback, report, scaled
 from embedlens.registry import Registry
-from embedlens.validation import check_choice, check_in_range, check_vectors
+from embedlens.validation import check_choice, check_in_range, check_vectors, parameter_error
 
 __all__ = [
     "REDUCERS",
@@ -192,10 +192,13 @@ def _adjust(params: ProjectionParams, n: int, d: int) -> tuple[ProjectionParams,
     """Data-dependent checks (raise) and adjustments (announced in notes)."""
     notes: list[str] = []
     if params.method == "pca" and params.dims > d:
-        raise InvalidParameterError(
-            f"dims ({params.dims}) must be at most the number of input dimensions ({d}) for "
-            "PCA, which cannot make more components than the vectors have; choose dims=2 or "
-            "use t-SNE or UMAP."
+        raise parameter_error(
+            "dims",
+            params.dims,
+            f"at most the number of input dimensions ({d}) for PCA, which cannot make more "
+            "components than the vectors have",
+            owner="ProjectionParams",
+            hint="choose dims=2 or use t-SNE or UMAP",
         )
     # openTSNE looks at 3 * perplexity neighbours; with fewer points it would lower the
     # perplexity itself (with a log line). Do it here, visibly.

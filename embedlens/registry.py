@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from embedlens.errors import BackendUnavailable, InvalidParameterError
+from embedlens.errors import BackendUnavailable
+from embedlens.validation import parameter_error
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., object])
@@ -53,9 +54,8 @@ class Registry(Generic[T]):
     def entry(self, name: str) -> Entry[T]:
         """The entry called ``name``; InvalidParameterError when unknown."""
         if name not in self._entries:
-            raise InvalidParameterError(
-                f"Unknown {self._kind} {name!r}. Must be one of: {', '.join(self.names())}."
-            )
+            allowed = ", ".join(repr(n) for n in self.names())
+            raise parameter_error(self._kind, name, f"one of {{{allowed}}}")
         return self._entries[name]
 
     def unavailable_reason(self, name: str) -> str | None:

@@ -318,8 +318,8 @@ def assemble(
         _require(frame, vector_column, "vector", source)
     if vectors is not None and vector_column is not None:
         raise InvalidParameterError(
-            "Give either vectors_file or vector_column, not both; got "
-            f"vector_column={vector_column!r} with a vectors file."
+            "The 'vector_column' parameter must be None when a vectors file is given. Got "
+            f"{vector_column!r} instead; give either vectors_file or vector_column, not both."
         )
     all_notes = list(notes or [])
     ids, id_column = _find_ids(frame, all_notes)

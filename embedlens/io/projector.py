@@ -209,8 +209,9 @@ def _tensors_from_bytes(
     if dim is None:
         if meta is None:
             raise InvalidParameterError(
-                "load_projector needs dim (the number of dimensions) for raw .bytes tensors "
-                "when no metadata file gives the row count."
+                "The 'dim' parameter of load_projector must be the number of dimensions for "
+                "raw .bytes tensors when no metadata file gives the row count. Got None "
+                "instead; load_projector needs dim, or a metadata file."
             )
         n = len(meta)
         if total % n:

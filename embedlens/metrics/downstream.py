@@ -18,9 +18,9 @@ from sklearn.metrics import (
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.neighbors import KNeighborsClassifier
 
-from embedlens.errors import DataError, InvalidParameterError
+from embedlens.errors import DataError
 from embedlens.progress import ProgressCallback, report, scaled
-from embedlens.validation import check_in_range, check_vectors
+from embedlens.validation import check_in_range, check_vectors, parameter_error
 
 from ._common import checked_labels, encode, sample_rows, unit_rows
 from .faithfulness import trustworthiness
@@ -104,9 +104,12 @@ def downstream_accuracy(
     folds = _folds_for(codes, classes, int(folds), notes)
     train_size = X.shape[0] - -(-X.shape[0] // folds)
     if k > train_size:
-        raise InvalidParameterError(
-            f"The 'k' parameter of downstream_accuracy must be at most the training-fold size "
-            f"({train_size}); got {k}; lower k or use more rows."
+        raise parameter_error(
+            "k",
+            k,
+            f"at most the training-fold size ({train_size})",
+            owner="downstream_accuracy",
+            hint="lower k or use more rows",
         )
     cv = StratifiedKFold(n_splits=folds, shuffle=shuffle, random_state=seed if shuffle else None)
     splits = list(cv.split(X, codes))

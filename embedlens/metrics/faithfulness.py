@@ -9,7 +9,7 @@ from sklearn.neighbors import NearestNeighbors
 from embedlens.errors import DataError, InvalidParameterError
 from embedlens.neighbors import top_k
 from embedlens.progress import ProgressCallback, report, scaled
-from embedlens.validation import check_choice, check_in_range, check_vectors
+from embedlens.validation import check_choice, check_in_range, check_vectors, parameter_error
 
 from ._common import sample_rows
 
@@ -40,9 +40,12 @@ def _trust(A: np.ndarray, B: np.ndarray, k: int, sample_size: int, seed: int, ow
         A, B = A[rows], B[rows]
     n = A.shape[0]
     if not k < n / 2:
-        raise InvalidParameterError(
-            f"The 'k' parameter of {owner} must be less than half the number of points used "
-            f"({n}); got {k}; lower k or use more points."
+        raise parameter_error(
+            "k",
+            k,
+            f"less than half the number of points used ({n})",
+            owner=owner,
+            hint="lower k or use more points",
         )
     return float(_sk_trustworthiness(A, B, n_neighbors=k))
 
@@ -179,11 +182,10 @@ def neighbor_preservation(
     queries = X if rows is None else None
     rows = np.arange(n) if rows is None else np.asarray(rows).astype(np.int64).reshape(-1)
     if rows.size == 0 or rows.min() < 0 or rows.max() >= n:
+        got = f"{rows.size} values" + (f" in [{rows.min()}, {rows.max()}]" if rows.size else "")
         raise InvalidParameterError(
             f"The 'rows' parameter of neighbor_preservation must hold row positions in "
-            f"[0, {n - 1}]; got {rows.size} values"
-            + (f" in [{rows.min()}, {rows.max()}]" if rows.size else "")
-            + " instead."
+            f"[0, {n - 1}]. Got {got} instead."
         )
     kk = min(int(k), n - 1)
     orig = top_k(

@@ -137,7 +137,10 @@ def figures_to_story_html(
     """
     check_choice("theme", theme, ("light", "dark"), owner="figures_to_story_html")
     if not slides:
-        raise InvalidParameterError("A story needs at least one slide; got none.")
+        raise InvalidParameterError(
+            "The 'slides' parameter of figures_to_story_html must hold at least one slide. "
+            "Got none instead; a story needs at least one slide."
+        )
     fg, bg = FOREGROUND[theme], BACKGROUND[theme]
     line = "#444444" if theme == "dark" else "#DDDDDD"
     css = (_CSS.replace("@BG@", bg).replace("@FG@", fg).replace("@FONT@", FONT_FAMILY)

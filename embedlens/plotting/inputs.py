@@ -43,7 +43,8 @@ def highlight_mask(highlight: Any, n: int) -> np.ndarray:
         return arr
     if arr.size and arr.dtype.kind not in "iu":
         raise InvalidParameterError(
-            f"highlight must be a boolean mask or integer row positions; got dtype {arr.dtype}."
+            "The 'highlight' parameter must be a boolean mask or integer row positions. "
+            f"Got an array of dtype {arr.dtype} instead."
         )
     pos = arr.astype(np.int64).reshape(-1)
     if pos.size and (pos.min() < -n or pos.max() >= n):

@@ -46,7 +46,8 @@ def test_custom_stop_words_and_top_n():
     kw = cluster_keywords(TEXTS, LABELS, top_n=2, stop_words=["football", "oil"])
     assert all(len(v) == 2 for v in kw.values())
     assert "football" not in kw[0] and "oil" not in kw[1]
-    with pytest.raises(InvalidParameterError, match="stop_words must be 'english'"):
+    stop_words_shape = "'stop_words' parameter of cluster_keywords must be 'english'"
+    with pytest.raises(InvalidParameterError, match=stop_words_shape):
         cluster_keywords(TEXTS, LABELS, stop_words="french")
 
 

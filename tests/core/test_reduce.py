@@ -130,7 +130,8 @@ def test_non_finite_rows_are_named():
 
 def test_pca_cannot_make_more_dims_than_input():
     X = np.random.default_rng(0).normal(size=(10, 2))
-    with pytest.raises(InvalidParameterError, match=r"dims \(3\) must be at most .* \(2\)"):
+    shape = r"'dims' parameter of ProjectionParams must be at most .* \(2\).* Got 3 instead"
+    with pytest.raises(InvalidParameterError, match=shape):
         project(X, ProjectionParams(method="pca", dims=3))
 
 
