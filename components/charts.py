@@ -1,16 +1,15 @@
-"""The map: figure from embedlens.plotting, drawn with selection, large-N fallback announced."""
+"""The map: the core's one map figure, drawn with selection; the density fallback announced."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from components import clusters, scale, state
-from components.forms import CLUSTER_COLOR, METHOD_LABELS, Display
+from components.forms import Display
 from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset
-from embedlens.plotting import ScatterStyle, density_figure, scatter_figure
+from embedlens.plotting.maps import map_figure as plotting_map_figure
 
 
 def map_figure(
@@ -25,63 +24,23 @@ def map_figure(
     theme: str = "light",
     title: str = "",
 ):
-    """The scatter, or the density view when it is too big (see scale.use_density_view)."""
-    style = ScatterStyle(
-        point_size=display.point_size,
-        opacity=display.opacity,
-        show_labels=display.show_labels,
-        theme=theme,
-    )
+    """The map (embedlens.plotting.map_figure) with this session's cluster edits and limits."""
     labels, names = clusters.effective(clustering) if clustering is not None else (None, None)
-    if scale.use_density_view(ds, len(coords), coords.shape[1], display):
-        return density_figure(
-            coords,
-            style=style,
-            cluster_labels=labels,
-            cluster_names=names,
-            texts=ds.texts or None,
-            title=title,
-            axis_prefix=METHOD_LABELS.get(method, method),
-        ), True
-    if display.color_by == CLUSTER_COLOR:
-        color, color_name = None, "Cluster"  # scatter_figure colours by cluster_labels
-    elif display.color_by in ds.frame.columns:
-        color, color_name = ds.frame[display.color_by].to_numpy(), display.color_by
-    else:
-        color, color_name = None, ""
-    highlight = highlight_mask(ds, display.search, highlight_ids)
-    fig = scatter_figure(
+    out = plotting_map_figure(
+        ds,
         coords,
-        ids=list(ds.ids),
-        texts=ds.texts or None,
-        color=color,
-        color_name=color_name,
-        hover_columns={c: ds.frame[c].tolist() for c in display.hover_columns},
-        cluster_labels=labels,
-        cluster_names=names,
-        highlight=highlight,
-        query_points=None if query is None else query[0],
-        query_labels=None if query is None else [query[1]],
-        style=style,
+        labels=labels,
+        names=names,
+        display=display,
+        method=method,
+        highlight_ids=highlight_ids,
+        query=query,
+        theme=theme,
         title=title,
-        axis_prefix=METHOD_LABELS.get(method, method),
+        max_points=scale.SCATTER_MAX_POINTS,
+        max_bytes=scale.message_limit_bytes(),
     )
-    return fig, False
-
-
-def highlight_mask(ds: Dataset, search: str, ids) -> np.ndarray | None:
-    """Rows matching the search text, plus rows highlighted by other pages."""
-    mask = np.zeros(len(ds), dtype=bool)
-    if search and ds.text_column:
-        mask |= (
-            ds.frame[ds.text_column]
-            .astype(str)
-            .str.contains(search, case=False, regex=False)
-            .to_numpy()
-        )
-    if ids:
-        mask |= pd.Series(ds.ids).astype(str).isin({str(i) for i in ids}).to_numpy()
-    return mask if mask.any() or search else None
+    return out.figure, out.is_density
 
 
 def draw_map(fig, *, is_density: bool, key: str = "map.chart") -> list:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import streamlit as st
 
@@ -11,22 +9,10 @@ from components import state
 from embedlens.cluster import CLUSTERERS, ClusterParams
 from embedlens.dataset import Dataset
 from embedlens.embedders import EMBEDDERS
+from embedlens.plotting.maps import CLUSTER_COLOR, METHOD_LABELS, MapDisplay
 from embedlens.reduce import REDUCERS, ProjectionParams
 
-CLUSTER_COLOR = "Cluster"
-METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
-
-
-@dataclass(frozen=True)
-class Display:
-    """How the map is drawn (not part of any computation)."""
-
-    color_by: str
-    point_size: float
-    opacity: float
-    show_labels: bool
-    search: str
-    hover_columns: tuple[str, ...]
+Display = MapDisplay  # how the map is drawn (the core's one map figure reads it)
 
 
 def embedding_form(ds: Dataset) -> tuple[str, str]:
@@ -199,7 +185,12 @@ def display_form(ds: Dataset) -> Display:
         persist_state="session",
     )
     return Display(
-        color_by, float(size), float(opacity), bool(labels), search.strip(), tuple(hover)
+        color_by=color_by,
+        point_size=float(size),
+        opacity=float(opacity),
+        show_labels=bool(labels),
+        search=search.strip(),
+        hover_columns=tuple(hover),
     )
 
 

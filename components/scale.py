@@ -8,13 +8,13 @@ turned off. The density view aggregates every point into bins.
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from components.forms import CLUSTER_COLOR, METHOD_LABELS, Display
+from components.forms import METHOD_LABELS
 from embedlens.dataset import Dataset
+from embedlens.i18n import _
 from embedlens.pipeline import fingerprint
-from embedlens.plotting import DENSITY_POINTS, use_density
+from embedlens.plotting import DENSITY_POINTS
 from embedlens.reduce import TRANSFORM_CHUNK, ProjectionParams
 from embedlens.reduce_scale import estimate_cost
 
@@ -110,15 +110,19 @@ def sampling_form(ds: Dataset, params: ProjectionParams) -> int | None:
             st.session_state.pop(SAMPLE_ROWS, None)  # another dataset's size: back to default
             current = default
         on = st.toggle(
-            f"Fit on a sample of {int(current):,} rows, place the rest",
+            _("Fit on a sample of {current:,} rows, place the rest").format(current=int(current)),
             True,
             key=SAMPLE_ON,
-            help=f"{name} learns the map from a random sample (seeded) and places every other "
-            "row with the fitted model's transform. All rows are drawn; turn this off to fit "
-            "on all rows (slower, more memory).",
+            help=_(
+                    "{name} learns the map from a random sample (seeded) and places every other "
+                    "row with the fitted model's transform. All rows are drawn; turn this off to "
+                    "fit on all rows (slower, more memory)."
+                ).format(
+                    name=name
+                ),
         )
         size = st.number_input(
-            "Rows in the sample",
+            _("Rows in the sample"),
             lo,
             hi,
             default,
@@ -138,10 +142,21 @@ def _cost_caption(
     if sample:
         s, b = projection_estimate(n, dim, params, sample)
         st.caption(
-            f":material/schedule: {name}: fit on {sample:,} rows, place the other "
-            f"{n - sample:,}: {fmt_seconds(s)}, peak {fmt_bytes(b)}. On all {n:,} rows: "
-            f"{fmt_seconds(full_s)}, {fmt_bytes(full_b)}. Rough estimates for 2 CPU cores "
-            "(expect a factor of 2 either way); instant when already computed."
+            _(
+                ":material/schedule: {name}: fit on {sample:,} rows, place the other {n:,}: "
+                "{fmt_seconds}, peak {fmt_bytes}. On all {n2:,} rows: {fmt_seconds2}, "
+                "{fmt_bytes2}. Rough estimates for 2 CPU cores (expect a factor of 2 either "
+                "way); instant when already computed."
+            ).format(
+                name=name,
+                sample=sample,
+                n=n - sample,
+                fmt_seconds=fmt_seconds(s),
+                fmt_bytes=fmt_bytes(b),
+                n2=n,
+                fmt_seconds2=fmt_seconds(full_s),
+                fmt_bytes2=fmt_bytes(full_b),
+            )
         )
         peak = b
     elif full_s >= NOTICE_SECONDS or sampling_applies(n, params):
@@ -153,8 +168,10 @@ def _cost_caption(
             s, b = projection_estimate(n, dim, params, _sample_default(n))
             text += f" (fitting on {_sample_default(n):,} rows: {fmt_seconds(s)}, {fmt_bytes(b)})"
         st.caption(
-            text + ". Rough estimate for 2 CPU cores (expect a factor of 2 either way); "
-            "instant when already computed."
+            text + _(
+                    ". Rough estimate for 2 CPU cores (expect a factor of 2 either way); instant "
+                    "when already computed."
+                )
         )
         peak = full_b
     else:
@@ -162,8 +179,12 @@ def _cost_caption(
     free = available_memory()
     if free is not None and peak > free:
         st.warning(
-            f"This needs about {fmt_bytes(peak)} but only {fmt_bytes(free)} of memory is free "
-            "on the server: it may fail or swap. Fit on a (smaller) sample or use PCA.",
+            _(
+                "This needs about {fmt_bytes} but only {fmt_bytes2} of memory is free on the "
+                "server: it may fail or swap. Fit on a (smaller) sample or use PCA."
+            ).format(
+                fmt_bytes=fmt_bytes(peak), fmt_bytes2=fmt_bytes(free)
+            ),
             icon=":material/memory:",
         )
 
@@ -182,10 +203,18 @@ def embedding_notice(ds: Dataset, backend: str, model: str) -> None:
         return
     peak = EMBED_MODEL_BYTES + n * ASSUMED_DIM * 4
     st.caption(
-        f":material/schedule: Embedding {n:,} texts with {model or backend}: "
-        f"{fmt_seconds(seconds)}, {fmt_bytes(peak)} (a rough estimate: ~"
-        f"{EMBED_TEXTS_PER_SECOND} texts/s for all-MiniLM-L6-v2 on 2 CPU cores; longer texts, "
-        "bigger models and busy machines are slower). Texts embedded before come from the cache."
+        _(
+            ":material/schedule: Embedding {n:,} texts with {x}: {fmt_seconds}, {fmt_bytes} (a"
+            " rough estimate: ~{EMBED_TEXTS_PER_SECOND} texts/s for all-MiniLM-L6-v2 on 2 CPU "
+            "cores; longer texts, bigger models and busy machines are slower). Texts embedded "
+            "before come from the cache."
+        ).format(
+            n=n,
+            x=model or backend,
+            fmt_seconds=fmt_seconds(seconds),
+            fmt_bytes=fmt_bytes(peak),
+            EMBED_TEXTS_PER_SECOND=EMBED_TEXTS_PER_SECOND,
+        )
     )
 
 
@@ -203,14 +232,18 @@ def embedding_confirmed(ds: Dataset, backend: str, model: str) -> bool:
     if seconds < CONFIRM_EMBED_SECONDS or st.session_state.get(key):
         return True
     st.warning(
-        f"Embedding {len(ds):,} texts with {model or backend} would take {fmt_seconds(seconds)} "
-        "here (a rough estimate), so it starts only when you ask. Texts embedded before come "
-        "from the cache. Faster: the TF-IDF + SVD backend in the sidebar (seconds), a file of "
-        "precomputed vectors, or a smaller file.",
+        _(
+            "Embedding {n:,} texts with {x} would take {fmt_seconds} here (a rough estimate), "
+            "so it starts only when you ask. Texts embedded before come from the cache. "
+            "Faster: the TF-IDF + SVD backend in the sidebar (seconds), a file of precomputed "
+            "vectors, or a smaller file."
+        ).format(
+            n=len(ds), x=model or backend, fmt_seconds=fmt_seconds(seconds)
+        ),
         icon=":material/schedule:",
     )
     if st.button(
-        f"Embed {len(ds):,} texts ({fmt_seconds(seconds)})",
+        _("Embed {n:,} texts ({fmt_seconds})").format(n=len(ds), fmt_seconds=fmt_seconds(seconds)),
         key="map.embed_confirm",
         type="primary",
         icon=":material/play_arrow:",
@@ -220,30 +253,6 @@ def embedding_confirmed(ds: Dataset, backend: str, model: str) -> bool:
     return False
 
 
-def mean_hover_length(ds: Dataset, max_chars: int) -> float:
-    """Mean length of the hover texts (shortened to ``max_chars``); 0 without a text column."""
-    if not ds.text_column or len(ds) == 0:
-        return 0.0
-    lengths = ds.frame[ds.text_column].astype("string").str.len().fillna(0)
-    return float(np.minimum(lengths.to_numpy(dtype=np.float64), max_chars).mean())
-
-
 def message_limit_bytes() -> int:
     """Streamlit's websocket message limit (server.maxMessageSize, in MB) in bytes."""
     return int(st.get_option("server.maxMessageSize")) * 2**20
-
-
-def use_density_view(ds: Dataset, n_points: int, dims: int, display: Display) -> bool:
-    """Density view above SCATTER_MAX_POINTS, or when the scatter would exceed the message limit."""
-    if n_points > SCATTER_MAX_POINTS:
-        return True
-    from embedlens.plotting import ScatterStyle
-
-    extra = len(display.hover_columns) + int(display.color_by != CLUSTER_COLOR)
-    return use_density(
-        n_points,
-        mean_text_len=mean_hover_length(ds, ScatterStyle().max_hover_chars) + 62 * extra,
-        dims=dims,
-        max_points=SCATTER_MAX_POINTS,
-        max_bytes=message_limit_bytes(),
-    )

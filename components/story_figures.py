@@ -8,24 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from embedlens.dataset import Dataset
 from embedlens.embedders import EMBEDDERS
-from embedlens.plotting import (
-    ScatterStyle,
-    density_figure,
-    escape,
-    figures_to_story_html,
-    scatter_figure,
-)
+from embedlens.plotting import escape, figures_to_story_html
+from embedlens.plotting.maps import METHOD_LABELS, MapDisplay, map_figure
 from embedlens.store import Workspace
 
-CLUSTER_COLOR = "Cluster"
 PRECOMPUTED = "precomputed"  # the backend name of a file's own vectors (components.pipeline)
-MAX_SCATTER_POINTS = 200_000  # same threshold as components.charts
-METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 SLIDE_HEIGHT = 520  # fits a 1280x720 projector with the title, caption and buttons
 
 
@@ -71,17 +62,6 @@ def apply_cluster_edits(
     return out, shown
 
 
-def highlight_mask(ds: Dataset, search: str, ids) -> np.ndarray | None:
-    """Rows whose text contains ``search`` plus rows whose id is in ``ids``; None if neither."""
-    mask = np.zeros(len(ds), dtype=bool)
-    if search and ds.text_column:
-        col = ds.frame[ds.text_column].astype(str)
-        mask |= col.str.contains(search, case=False, regex=False).to_numpy()
-    if ids:
-        mask |= pd.Series(ds.ids).astype(str).isin({str(i) for i in ids}).to_numpy()
-    return mask if mask.any() or search else None
-
-
 def subtitle(view: dict, n: int) -> str:
     """One sentence explaining how to read the map."""
     method = METHOD_LABELS.get(view.get("projection", {}).get("method"), "a projection")
@@ -118,76 +98,31 @@ def view_figure(
     large: bool = False,
 ) -> go.Figure:
     """The saved map: colours, names, highlight and camera as saved; large fonts for slides."""
-    display = view.get("display", {})
-    style = ScatterStyle(
-        point_size=float(display.get("point_size", 5.0)),
-        opacity=float(display.get("opacity", 0.8)),
-        show_labels=bool(display.get("show_labels", True)),
-        theme=theme,
-        palette=palette,
-        height=height,
-    )
-    ds, labels, names = data.ds, data.labels, data.names
+    labels, names = data.labels, data.names
     if labels is not None:
         labels, names = apply_cluster_edits(
             labels, names, view.get("cluster_names", {}), view.get("cluster_merges", {})
         )
-    if len(data.coords) > MAX_SCATTER_POINTS:
-        method = METHOD_LABELS.get(view.get("projection", {}).get("method"), "Map")
-        fig = density_figure(
-            data.coords,
-            style=style,
-            cluster_labels=labels,
-            cluster_names=names,
-            texts=ds.texts or None,
-            title=title,
-            axis_prefix=f"{method} dimension",
-        )
-    else:
-        fig = _scatter(data, view, labels, names, style, title)
-    fig.update_layout(title_subtitle_text=escape(subtitle(view, len(ds))), margin_t=90)
-    cam = view.get("camera")
-    if cam and data.coords.shape[1] == 2:
-        fig.update_layout(
-            xaxis_range=cam["x"], yaxis_range=cam["y"], xaxis_autorange=False, yaxis_autorange=False
-        )
-    if large:
-        fig.update_layout(
-            font_size=16,
-            title_font_size=24,
-            legend_font_size=15,
-            margin_t=100,
-            legend_title_font_size=16,
-        )
-    return fig
-
-
-def _scatter(data: ViewData, view: dict, labels, names, style: ScatterStyle, title: str):
-    ds, display = data.ds, view.get("display", {})
-    color_by = display.get("color_by", CLUSTER_COLOR)
-    if color_by == CLUSTER_COLOR and labels is not None:
-        color = np.asarray([names.get(int(c), str(c)) for c in labels], dtype=object)
-        color_name = "Cluster"
-    elif color_by in ds.frame.columns:
-        color, color_name = ds.frame[color_by].to_numpy(), str(color_by)
-    else:
-        color, color_name = None, ""
-    hover = [c for c in display.get("hover_columns", []) if c in ds.frame.columns]
-    method = METHOD_LABELS.get(view.get("projection", {}).get("method"), "Map")
-    return scatter_figure(
+    out = map_figure(
+        data.ds,
         data.coords,
-        ids=list(ds.ids),
-        texts=ds.texts or None,
-        color=color,
-        color_name=color_name,
-        hover_columns={c: ds.frame[c].tolist() for c in hover},
-        cluster_labels=labels if style.show_labels else None,
-        cluster_names=names,
-        highlight=highlight_mask(ds, str(display.get("search", "")), view.get("highlight_ids")),
-        style=style,
+        labels=labels,
+        names=names,
+        display=MapDisplay.from_dict(view.get("display", {})),
+        method=view.get("projection", {}).get("method", ""),
+        highlight_ids=view.get("highlight_ids"),
+        theme=theme,
+        palette=palette,
+        height=height,
         title=title,
-        axis_prefix=f"{method} dimension",
+        camera=view.get("camera"),
+        large=large,
     )
+    fig = out.figure
+    fig.update_layout(title_subtitle_text=escape(subtitle(view, len(data.ds))))
+    if not large:
+        fig.update_layout(margin_t=90)
+    return fig
 
 
 def story_html(
