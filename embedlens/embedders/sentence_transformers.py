@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from embedlens.errors import BackendUnavailable, DataError, InvalidParameterError
-from embedlens.validation import check_choice
+from embedlens.errors import BackendUnavailable, DataError
+from embedlens.validation import check_choice, parameter_error
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED_NAMES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}", DEFAULT_MODEL.lower()}
@@ -48,8 +48,12 @@ def resolve_device(device: str) -> str:
 
     has_cuda = torch.cuda.is_available()
     if device == "cuda" and not has_cuda:
-        raise InvalidParameterError(
-            "device 'cuda' was asked for but torch sees no CUDA GPU; use --device auto or cpu."
+        raise parameter_error(
+            "device",
+            device,
+            "'auto' or 'cpu' here: torch sees no CUDA GPU",
+            owner="SentenceTransformerEmbedder",
+            hint="use --device auto or cpu",
         )
     if device == "auto":
         return "cuda" if has_cuda else "cpu"
