@@ -65,7 +65,8 @@ def save_dataset(
     """
     if not isinstance(ds, Dataset):
         raise InvalidParameterError(
-            f"save_dataset expects an embedlens Dataset. Got {type(ds).__name__} instead."
+            "The 'ds' parameter of save_dataset must be an embedlens Dataset. "
+            f"Got {type(ds).__name__} instead."
         )
     display = check_name(ds.name if name is None else name, what="dataset")
     dataset_id = access.owned_id(ds.fingerprint(), "dataset")

@@ -34,10 +34,13 @@ def save_view(
     display = check_name(name, what="view")
     if not isinstance(view, Mapping):
         raise InvalidParameterError(
-            f"A view must be a dict of JSON-able values. Got {type(view).__name__} instead."
+            "The 'view' parameter of save_view must be a dict of JSON-able values. "
+            f"Got {type(view).__name__} instead."
         )
     if not isinstance(caption, str):
-        raise InvalidParameterError(f"The caption must be a string. Got {caption!r} instead.")
+        raise InvalidParameterError(
+            f"The 'caption' parameter of save_view must be a string. Got {caption!r} instead."
+        )
     body = to_json(dict(view), what="view")
     view_id = content_id("view", display, canonical_json(dict(view), what="view"))
     view_id = access.owned_id(view_id, "view")
@@ -90,7 +93,8 @@ def save_story(
     display = check_name(title, what="story")
     if isinstance(view_ids, str) or not isinstance(view_ids, Sequence):
         raise InvalidParameterError(
-            f"view_ids must be a list of view ids. Got {type(view_ids).__name__} instead."
+            "The 'view_ids' parameter of save_story must be a list of view ids. "
+            f"Got {type(view_ids).__name__} instead."
         )
     ids = [check_id(v, what="view") for v in view_ids]
     story_id = access.owned_id(content_id("story", display, *ids), "story")
