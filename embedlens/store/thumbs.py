@@ -17,6 +17,7 @@ from typing import Any
 
 from PIL import Image
 
+from embedlens.errors import InvalidParameterError
 from embedlens.progress import ProgressCallback, report
 
 THUMB_PX = 96
@@ -45,7 +46,10 @@ class ThumbStore:
         """Where the thumbnail of the image with content hash ``sha`` lives."""
         sha = str(sha).lower()
         if not sha or not set(sha) <= _HEX:  # never a path from input
-            raise ValueError(f"not a content hash: {sha!r}")
+            raise InvalidParameterError(
+                "The 'sha' parameter of ThumbStore.path must be a hex content hash. "
+                f"Got {sha!r} instead."
+            )
         return self.folder / sha[:2] / f"{sha}.webp"
 
     def has(self, sha: str) -> bool:
