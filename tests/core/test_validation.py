@@ -73,3 +73,34 @@ def test_parameter_errors_stay_value_and_type_errors_and_keep_chinese_values():
     error = parameter_error("text_column", "标题", "a column of the table", owner="load_table")
     assert isinstance(error, ValueError) and isinstance(error, TypeError)
     assert "Got '标题' instead." in str(error)
+
+
+def _untyped_raises(source: str, filename: str) -> list[str]:
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            func = node.exc.func
+            if isinstance(func, ast.Name) and func.id in ("ValueError", "TypeError"):
+                found.append(f"{filename}:{node.lineno} {func.id}")
+    return found
+
+
+def test_the_core_raises_typed_errors_only():
+    """DataError / InvalidParameterError (both ValueErrors), never a bare ValueError/TypeError.
+
+    The one exception: a ``json.dumps(default=...)`` hook must raise TypeError by contract.
+    """
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "embedlens"
+    allowed = {"store/records.py"}  # _json_default: json's protocol
+    found = [
+        hit
+        for path in sorted(package.rglob("*.py"))
+        if (name := path.relative_to(package).as_posix()) not in allowed
+        for hit in _untyped_raises(path.read_text(encoding="utf-8"), name)
+    ]
+    assert found == []
+    assert _untyped_raises("def f():\n    raise ValueError('x')\n", "m.py") == ["m.py:2 ValueError"]
