@@ -12,6 +12,7 @@ import numpy as np
 
 from embedlens.embedders.base import Embedder
 from embedlens.embedders.sentence_transformers import DEFAULT_MODEL, make_sentence_transformer
+from embedlens.embedders.tfidf_char import TfidfCharEmbedder
 from embedlens.embedders.tfidf_svd import TfidfSvdEmbedder
 from embedlens.errors import DataError
 from embedlens.progress import ProgressCallback, report
@@ -43,6 +44,14 @@ EMBEDDERS.register(
 @EMBEDDERS.register("tfidf-svd", label="TF-IDF + SVD (offline, fast)")
 def _make_tfidf_svd(model: str = "", **_: Any) -> TfidfSvdEmbedder:
     return TfidfSvdEmbedder()
+
+
+@EMBEDDERS.register("tfidf-char", label="Character TF-IDF + SVD (offline, for CJK)")
+def _make_tfidf_char(model: str = "", **_: Any) -> TfidfCharEmbedder:
+    return TfidfCharEmbedder()
+
+
+CORPUS_BACKENDS = ("tfidf-svd", "tfidf-char")  # vectors depend on the whole corpus
 
 
 def make_embedder(
@@ -155,7 +164,7 @@ def embed_texts(
         if loaded is not None
         else _model_key_without_loading(backend, model, device, precision)
     )
-    per_text = loaded.per_text if loaded is not None else backend != "tfidf-svd"
+    per_text = loaded.per_text if loaded is not None else backend not in CORPUS_BACKENDS
     if not per_text:  # corpus-level vectors: cache the whole corpus under its hash
         corpus = hashlib.sha256("\x00".join(unique).encode("utf-8")).hexdigest()[:16]
         key = f"{key}|corpus={corpus}"
@@ -239,6 +248,8 @@ def _model_key_without_loading(backend: str, model: str, device: str, precision:
         return st.model_key(model, resolved)
     if backend == "tfidf-svd":
         return TfidfSvdEmbedder().model_key
+    if backend == "tfidf-char":
+        return TfidfCharEmbedder().model_key
     EMBEDDERS.entry(backend)  # unknown names raise here
     return f"{backend}:{model}"
 

