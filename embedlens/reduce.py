@@ -24,7 +24,13 @@ import numpy as np
 from embedlens.errors import BackendUnavailable, DataError
 from embedlens.progress import ProgressCallback, report, scaled
 from embedlens.registry import Registry
-from embedlens.validation import check_choice, check_in_range, check_vectors, parameter_error
+from embedlens.validation import (
+    check_choice,
+    check_in_range,
+    check_vectors,
+    parameter_error,
+    unit_rows,
+)
 
 __all__ = [
     "REDUCERS",
@@ -116,7 +122,7 @@ class _Fitted:
 
     def prepare(self, X: np.ndarray) -> np.ndarray:
         if self.normalize:
-            X = _unit_rows(X, name="new vectors")
+            X = unit_rows(X, name="new vectors")
         if self.pre is not None:
             X = np.ascontiguousarray(self.pre.transform(X), dtype=np.float32)
         return X
@@ -172,18 +178,6 @@ def _label(method: str) -> str:
     return {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}[method]
 
 
-def _unit_rows(X: np.ndarray, *, name: str) -> np.ndarray:
-    norms = np.linalg.norm(X, axis=1)
-    zero = np.flatnonzero(norms == 0)
-    if zero.size:
-        rows = ", ".join(str(i) for i in zero[:5]) + (" ..." if zero.size > 5 else "")
-        raise DataError(
-            f"{name} contain {zero.size} all-zero row(s) (row index {rows}); cosine distance "
-            "is undefined for them. Remove those rows or use metric='euclidean'."
-        )
-    return np.ascontiguousarray(X / norms[:, None], dtype=np.float32)
-
-
 def _is_constant(X: np.ndarray, tol: float = 0.0) -> bool:
     return bool(np.ptp(X, axis=0).max() <= tol)
 
@@ -227,7 +221,7 @@ def _prepare(
     notes: list[str] = []
     normalize = params.metric == "cosine"
     if normalize:
-        X = _unit_rows(X, name="vectors")
+        X = unit_rows(X, name="vectors")
         if _is_constant(X, tol=1e-6):
             raise DataError(
                 "all vectors point in the same direction, so under the cosine metric they are "
@@ -437,8 +431,8 @@ def _place_by_neighbours(
     from sklearn.neighbors import NearestNeighbors
 
     if metric == "cosine":
-        X_train = _unit_rows(X_train, name="training vectors")
-        X_new = _unit_rows(X_new, name="new vectors")
+        X_train = unit_rows(X_train, name="training vectors")
+        X_new = unit_rows(X_new, name="new vectors")
     k = min(PLACEMENT_NEIGHBOURS, len(X_train))
     dist, idx = NearestNeighbors(n_neighbors=k).fit(X_train).kneighbors(X_new)
     weights = 1.0 / (np.maximum(dist, 0.0) + 1e-6)

@@ -45,6 +45,40 @@ def parameter_error(
     return InvalidParameterError(message)
 
 
+def listed(items: Sequence[Any] | np.ndarray, *, limit: int = 5, fmt: Any = str) -> str:
+    """The first ``limit`` items for a message, joined by ", ", with " ..." when there are more.
+
+    >>> listed([4, 9]), listed(range(8))
+    ('4, 9', '0, 1, 2, 3, 4 ...')
+    """
+    head = ", ".join(fmt(v) for v in items[:limit])
+    return head + (" ..." if len(items) > limit else "")
+
+
+def unit_rows(X: np.ndarray, *, name: str = "vectors", allow_zero: bool = False) -> np.ndarray:
+    """Rows scaled to length 1, float32 C-contiguous (cosine geometry as euclidean).
+
+    An all-zero row has no direction: a DataError naming the rows, or, with ``allow_zero``,
+    the row stays zero.
+
+    >>> unit_rows(np.array([[3.0, 4.0], [0.0, 2.0]])).tolist()
+    [[0.6000000238418579, 0.800000011920929], [0.0, 1.0]]
+    >>> unit_rows(np.zeros((1, 2)), allow_zero=True).tolist()
+    [[0.0, 0.0]]
+    """
+    norms = np.linalg.norm(X, axis=1)
+    zero = norms == 0
+    if zero.any():
+        if not allow_zero:
+            rows = np.flatnonzero(zero)
+            raise DataError(
+                f"{name} contain {rows.size} all-zero row(s) (row index {listed(rows)}); cosine "
+                "distance is undefined for them. Remove those rows or use metric='euclidean'."
+            )
+        norms = np.where(zero, 1.0, norms)
+    return np.ascontiguousarray(X / norms[:, None], dtype=np.float32)
+
+
 def _fmt(value: float | None, default: str) -> str:
     return default if value is None else repr(value)
 
@@ -117,9 +151,9 @@ def check_vectors(
     finite = np.isfinite(arr).all(axis=1)
     if not finite.all():
         bad = np.flatnonzero(~finite)
-        rows = ", ".join(str(i) for i in bad[:5]) + (" ..." if bad.size > 5 else "")
         raise DataError(
-            f"{name} contain NaN or infinite values in {bad.size} row(s) (row index {rows}); "
+            f"{name} contain NaN or infinite values in {bad.size} row(s) (row index "
+            f"{listed(bad)}); "
             "remove or fix those rows."
         )
     return arr

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.stats import pearsonr, spearmanr
 
 from embedlens.errors import DataError
-from embedlens.validation import check_in_range
+from embedlens.validation import check_in_range, unit_rows
 
 Source = str | Path | bytes
 
@@ -55,12 +55,7 @@ class WordVectors:
     @cached_property
     def unit(self) -> np.ndarray:
         """Vectors scaled to length 1 (zero vectors stay zero), float32; computed once."""
-        return _unit_rows(self.vectors)
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+        return unit_rows(self.vectors, allow_zero=True)
 
 
 def _source_name(source: Source, name: str | None) -> str:
@@ -268,7 +263,7 @@ def score_analogies(
     check_in_range("restrict_vocab", restrict_vocab, low=1, owner="score_analogies", kind=int)
     label = _source_name(path, name)
     index, group = _casefold_index(wv, int(restrict_vocab))
-    unit = _unit_rows(wv.vectors[: len(group)])
+    unit = unit_rows(wv.vectors[: len(group)], allow_zero=True)
     sections: dict[str, list[tuple[int, int, int, int]]] = {}
     totals: dict[str, int] = {}
     current: str | None = None

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from embedlens.errors import DataError
-from embedlens.validation import as_object_labels
+from embedlens.validation import as_object_labels, listed
 
 
 def checked_labels(labels: Any, n_rows: int, *, name: str = "labels") -> np.ndarray:
@@ -21,9 +21,8 @@ def checked_labels(labels: Any, n_rows: int, *, name: str = "labels") -> np.ndar
         )
     missing = [i for i, v in enumerate(values) if np.ndim(v) == 0 and bool(pd.isna(v))]
     if missing:
-        rows = ", ".join(str(i) for i in missing[:5]) + (" ..." if len(missing) > 5 else "")
         raise DataError(
-            f"{name} has {len(missing)} missing value(s) (row index {rows}); "
+            f"{name} has {len(missing)} missing value(s) (row index {listed(missing)}); "
             "fill them in or drop those rows."
         )
     return values
@@ -54,12 +53,6 @@ def noise_mask(values: np.ndarray) -> np.ndarray:
         bool,
         len(values),
     )
-
-
-def unit_rows(X: np.ndarray) -> np.ndarray:
-    """Rows scaled to length 1 (zero rows stay zero), float32."""
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return (X / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
 def sample_rows(n: int, sample_size: int, seed: int) -> np.ndarray | None:

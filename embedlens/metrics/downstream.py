@@ -20,9 +20,9 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from embedlens.errors import DataError
 from embedlens.progress import ProgressCallback, report, scaled
-from embedlens.validation import check_in_range, check_vectors, parameter_error
+from embedlens.validation import check_in_range, check_vectors, listed, parameter_error, unit_rows
 
-from ._common import checked_labels, encode, sample_rows, unit_rows
+from ._common import checked_labels, encode, sample_rows
 from .faithfulness import trustworthiness
 
 
@@ -36,10 +36,9 @@ def _folds_for(codes: np.ndarray, classes: list[Any], folds: int, notes: list[st
     smallest = min(counts.values())
     if smallest < 2:
         lonely = [str(classes[c]) for c, m in sorted(counts.items()) if m < 2]
-        shown = ", ".join(repr(c) for c in lonely[:5]) + (" ..." if len(lonely) > 5 else "")
         raise DataError(
-            f"{len(lonely)} class(es) have a single member ({shown}), so stratified "
-            "cross-validation cannot test them; drop those rows or merge those classes."
+            f"{len(lonely)} class(es) have a single member ({listed(lonely, fmt=repr)}), so "
+            "stratified cross-validation cannot test them; drop those rows or merge those classes."
         )
     if smallest < folds:
         notes.append(
@@ -192,7 +191,8 @@ def evaluate(
         out["notes"].extend(down["notes"])
         report(on_progress, 0.6, "Clustering with k-means")
         km = KMeans(n_clusters=len(classes), n_init=10, random_state=seed)
-        out["nmi"] = float(normalized_mutual_info_score(codes, km.fit_predict(unit_rows(X))))
+        predicted = km.fit_predict(unit_rows(X, allow_zero=True))
+        out["nmi"] = float(normalized_mutual_info_score(codes, predicted))
         report(on_progress, 0.8, "Silhouette of the labels")
         rows = sample_rows(n, sample_size, seed)
         Xs, cs = (X, codes) if rows is None else (X[rows], codes[rows])

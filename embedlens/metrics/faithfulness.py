@@ -6,10 +6,16 @@ import numpy as np
 from sklearn.manifold import trustworthiness as _sk_trustworthiness
 from sklearn.neighbors import NearestNeighbors
 
-from embedlens.errors import DataError, InvalidParameterError
+from embedlens.errors import InvalidParameterError
 from embedlens.neighbors import top_k
 from embedlens.progress import ProgressCallback, report, scaled
-from embedlens.validation import check_choice, check_in_range, check_vectors, parameter_error
+from embedlens.validation import (
+    check_choice,
+    check_in_range,
+    check_vectors,
+    parameter_error,
+    unit_rows,
+)
 
 from ._common import sample_rows
 
@@ -22,15 +28,15 @@ def _pair(X: np.ndarray, coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return X, C
 
 
-def _unit(X: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    zero = int((norms == 0).sum())
-    if zero:
-        raise DataError(
-            f"{zero} rows have zero vectors (norm 0), so cosine similarity is undefined for "
-            "them; remove them or use euclidean."
-        )
-    return (X / norms).astype(np.float32)
+def _spaces(
+    X: np.ndarray, coords: np.ndarray, k: int, metric: str, sample_size: int, owner: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Checked parameters, then the original space (unit rows for cosine) and the map."""
+    check_in_range("k", k, low=1, owner=owner, kind=int)
+    check_choice("metric", metric, _SPACE_METRICS, owner=owner)
+    check_in_range("sample_size", sample_size, low=3, owner=owner, kind=int)
+    X, C = _pair(X, coords)
+    return (unit_rows(X) if metric == "cosine" else X), C
 
 
 def _trust(A: np.ndarray, B: np.ndarray, k: int, sample_size: int, seed: int, owner: str) -> float:
@@ -88,12 +94,7 @@ def trustworthiness(
     >>> trustworthiness(X, 5.0 + X / 10.0, k=5)
     1.0
     """
-    check_in_range("k", k, low=1, owner="trustworthiness", kind=int)
-    check_choice("metric", metric, _SPACE_METRICS, owner="trustworthiness")
-    check_in_range("sample_size", sample_size, low=3, owner="trustworthiness", kind=int)
-    X, C = _pair(X, coords)
-    if metric == "cosine":
-        X = _unit(X)
+    X, C = _spaces(X, coords, k, metric, sample_size, "trustworthiness")
     return _trust(X, C, int(k), sample_size, seed, "trustworthiness")
 
 
@@ -125,12 +126,7 @@ def continuity(
     float
         0..1, higher is better.
     """
-    check_in_range("k", k, low=1, owner="continuity", kind=int)
-    check_choice("metric", metric, _SPACE_METRICS, owner="continuity")
-    check_in_range("sample_size", sample_size, low=3, owner="continuity", kind=int)
-    X, C = _pair(X, coords)
-    if metric == "cosine":
-        X = _unit(X)
+    X, C = _spaces(X, coords, k, metric, sample_size, "continuity")
     return _trust(C, X, int(k), sample_size, seed, "continuity")
 
 
