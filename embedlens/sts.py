@@ -66,7 +66,7 @@ def _score(text: str, label: str, where: str) -> float:
         value = math.nan
     if not math.isfinite(value):
         raise DataError(
-            f"{label}, {where}: score {text!r} is not a number; fix or remove that row."
+            f"{label}, {where}: score {text!r} is not a finite number; fix or remove that row."
         )
     return value
 
@@ -207,6 +207,11 @@ def score_sts(pairs: StsPairs, emb1: Any, emb2: Any) -> dict[str, Any]:
         )
     if n < 2:
         raise DataError(f"correlation needs at least 2 pairs; got {n}; use more pairs.")
+    if np.ptp(pairs.gold) == 0:
+        raise DataError(
+            f"every gold score is {pairs.gold[0]:g}, so correlation with them is undefined; "
+            "use pairs with different scores."
+        )
     cos = np.einsum("ij,ij->i", A, B) / (na * nb)
     return {
         "n": n,

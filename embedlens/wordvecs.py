@@ -139,6 +139,12 @@ def load_word_vectors(
         if number == 1 and _is_header(parts):
             header = (int(parts[0]), int(parts[1]))
             dim = header[1]
+            if dim < 1:
+                raise DataError(
+                    f"{label}, line 1: the word2vec header {text.strip()!r} says the vectors "
+                    f"have {dim} dimensions; the first line must be 'WORDS DIMENSIONS' with "
+                    "at least 1 dimension (or remove it for GloVe format)."
+                )
             continue
         if not text.strip():
             continue

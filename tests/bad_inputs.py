@@ -83,6 +83,38 @@ def bad_files() -> dict[str, tuple[bytes, str]]:
             _parquet(pd.DataFrame({"flag": [True, False, True]})),
             "found no text column",
         ),
+        # issue 17: values float32 cannot hold became inf with a vague message
+        "float32_overflow.csv": (
+            f'text,vector\n{rows}\nlast,"[1,1e39,3]"\n'.encode(),
+            "row 6, column 'vector': 1e+39 is too large for a float32 vector",
+        ),
+        "float32_overflow_columns.csv": (
+            b"v0,v1,v2\n1,2,3\n4,-1e39,6\n7,8,9\n",
+            "row 2, column 'v1': -1e+39 is too large for a float32 vector",
+        ),
+        # issue 17: a header promising 1.2 TB made NumPy report "out of memory"
+        "lying_header.npy": (
+            _npy(np.zeros((2, 3), np.float32)).replace(b"(2, 3), }", b"(99999999999, 3), }"),
+            "the .npy header says shape (99999999999, 3)",
+        ),
+    }
+
+
+def bad_word_vectors() -> dict[str, tuple[bytes, str]]:
+    """Word-vector files (word similarity, analogies) -> a fragment of their message."""
+    return {
+        "zero_dims.vec": (b"2 0\nking\nqueen\n", "line 1: the word2vec header '2 0'"),
+        "inf.vec": (b"2 2\nking 1 inf\nqueen 0 1\n", "line 2: NaN or infinite value"),
+    }
+
+
+def bad_sts_pairs() -> dict[str, tuple[bytes, str]]:
+    """Sentence-pair files (STS) -> a fragment of their message (load or score)."""
+    header = b"sentence1,sentence2,score\n"
+    return {
+        "inf_gold.csv": (header + b"A,B,inf\nC,D,1\nE,F,2\n", "score 'inf' is not a finite"),
+        "nan_gold.csv": (header + b"A,B,1\nC,D,NaN\nE,F,2\n", "score 'NaN' is not a finite"),
+        "constant_gold.csv": (header + b"A,B,3\nC,D,3\nE,F,3\n", "every gold score is 3"),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -50,9 +51,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def emit(summary: Any) -> None:
-    """Print the command's JSON summary as the last line of stdout."""
-    sys.stdout.write(json.dumps(summary, ensure_ascii=False, default=_json_default) + "\n")
+    """Print the command's JSON summary as the last line of stdout.
+
+    Always valid JSON: NaN and infinities (which ``json.dumps`` would print as the invalid
+    ``NaN``/``Infinity``) become ``null``.
+    """
+    text = json.dumps(
+        _finite(summary), ensure_ascii=False, default=_json_default, allow_nan=False
+    )
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float (also NumPy's) replaced by None."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:
+        return _finite(value.tolist())
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _json_default(value: Any) -> Any:

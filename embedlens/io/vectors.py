@@ -42,6 +42,22 @@ def _where(source: str, row: int, column: str) -> str:
     return f"{source}, row {row}, column {column!r}"
 
 
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _too_big(arr: np.ndarray) -> int | None:
+    """Index of the first finite value that float32 cannot hold (it would become inf)."""
+    big = np.isfinite(arr) & (np.abs(arr) > F32_MAX)
+    return int(np.flatnonzero(big.ravel())[0]) if big.any() else None
+
+
+def _overflow_message(where: str, value: float) -> str:
+    return (
+        f"{where}: {value:g} is too large for a float32 vector (the largest is ±3.4e38) and "
+        "would become infinite; rescale the vectors or fix that value."
+    )
+
+
 def _parse_one(value: Any, *, row: int, column: str, source: str) -> np.ndarray:
     """One cell as a 1-D float64 array, or a DataError saying what is wrong with it."""
     where = _where(source, row, column)
@@ -107,6 +123,9 @@ def _slow_parse(values: Sequence[Any], *, column: str, source: str) -> np.ndarra
                 f"{_where(source, i + 1, column)}: the vector contains NaN or infinite "
                 "values; fix or remove that row."
             )
+        big = _too_big(arr)
+        if big is not None:
+            raise DataError(_overflow_message(_where(source, i + 1, column), float(arr[big])))
         rows.append(arr)
     return np.ascontiguousarray(np.vstack(rows), dtype=np.float32)
 
@@ -198,7 +217,9 @@ def _fast_sequences(values: Sequence[Any]) -> np.ndarray | None:
     if lengths.size == 0 or (lengths != lengths[0]).any() or lengths[0] == 0:
         return None
     try:
-        out = np.ascontiguousarray(np.stack([np.asarray(v) for v in values]), dtype=np.float32)
+        with np.errstate(over="ignore"):  # too-large values: the slow path names the row
+            out = np.stack([np.asarray(v) for v in values])
+            out = np.ascontiguousarray(out, dtype=np.float32)
     except (TypeError, ValueError):
         return None
     if out.ndim != 2:
@@ -316,6 +337,9 @@ def numeric_block(frame: pd.DataFrame, columns: Sequence[str], *, source: str) -
                 f"{_where(source, i + 1, col)}: {what}; every vector column needs a number "
                 "in every row."
             )
+        big = _too_big(arr)
+        if big is not None:
+            raise DataError(_overflow_message(_where(source, big + 1, col), float(arr[big])))
         blocks.append(arr)
     return np.ascontiguousarray(np.column_stack(blocks), dtype=np.float32)
 
@@ -333,6 +357,7 @@ def load_npy(data: bytes | str | Path, *, source: str) -> np.ndarray:
         raise DataError(
             f"{source} is a zip/.npz archive; save one 2-D array with numpy.save(path, array)."
         )
+    _check_npy_size(data, source)
     try:
         arr = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, EOFError, OSError, UnicodeError, zipfile.BadZipFile) as exc:
@@ -350,6 +375,12 @@ def load_npy(data: bytes | str | Path, *, source: str) -> np.ndarray:
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise DataError(f"{source} holds an empty array of shape {arr.shape}.")
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > 4:
+        big = _too_big(arr)
+        if big is not None:
+            row, col = divmod(big, arr.shape[1])
+            where = f"{source}, row {row + 1}, column {col + 1}"
+            raise DataError(_overflow_message(where, float(arr.ravel()[big])))
     out = np.ascontiguousarray(arr, dtype=np.float32)
     finite = np.isfinite(out).all(axis=1)
     if not finite.all():
@@ -359,3 +390,30 @@ def load_npy(data: bytes | str | Path, *, source: str) -> np.ndarray:
             "that row."
         )
     return out
+
+
+def _check_npy_size(data: bytes | bytearray, source: str) -> None:
+    """Refuse a .npy whose header promises more data than the file holds (before allocating).
+
+    A damaged or hostile header such as shape ``(10**11, 3)`` made NumPy try to allocate a
+    terabyte and report "out of memory" instead of naming the file's problem.
+    """
+    buf = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(buf)
+        if version == (1, 0):
+            shape, _fortran, dtype = np.lib.format.read_array_header_1_0(buf)
+        else:
+            shape, _fortran, dtype = np.lib.format.read_array_header_2_0(buf)
+    except (ValueError, EOFError, OSError, UnicodeError, SyntaxError, TypeError):
+        return  # np.load reports an unreadable header with its own message
+    if dtype.hasobject:
+        return
+    expected = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    held = len(data) - buf.tell()
+    if expected > held:
+        raise DataError(
+            f"{source}: the .npy header says shape {tuple(shape)} of {dtype} "
+            f"({expected:,} bytes) but the file holds only {held:,} bytes of data; the file is "
+            "truncated or damaged. Save it again with numpy.save(path, array)."
+        )

@@ -10,7 +10,14 @@ import pytest
 from embedlens.cli import EXIT_BAD_INPUT, main
 from embedlens.errors import DataError
 from embedlens.io import load_table
-from tests.bad_inputs import HOSTILE_COLUMN, HOSTILE_TEXTS, bad_files, hostile_csv
+from tests.bad_inputs import (
+    HOSTILE_COLUMN,
+    HOSTILE_TEXTS,
+    bad_files,
+    bad_sts_pairs,
+    bad_word_vectors,
+    hostile_csv,
+)
 
 CORPUS = bad_files()
 
@@ -38,6 +45,41 @@ def test_cli_prints_one_error_line_and_exits_2(name, tmp_path, capsys):
     assert status == EXIT_BAD_INPUT, err
     assert err.startswith("error: ") and fragment in err and "Traceback" not in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", sorted(bad_word_vectors()))
+def test_word_vector_files_name_the_problem(name):
+    from embedlens.wordvecs import load_word_vectors
+
+    content, fragment = bad_word_vectors()[name]
+    with pytest.raises(DataError, match=re.escape(fragment)):
+        load_word_vectors(content, name=name)
+
+
+@pytest.mark.parametrize("name", sorted(bad_sts_pairs()))
+def test_sts_files_name_the_problem(name):
+    import numpy as np
+
+    from embedlens.sts import load_sts_pairs, score_sts
+
+    content, fragment = bad_sts_pairs()[name]
+    with pytest.raises(DataError, match=re.escape(fragment)):
+        pairs = load_sts_pairs(content, name=name)
+        rng = np.random.default_rng(0)
+        score_sts(pairs, rng.normal(size=(len(pairs), 4)), rng.normal(size=(len(pairs), 4)))
+
+
+def test_cli_json_summary_is_valid_json_even_with_nan(capsys):
+    import json
+
+    import numpy as np
+
+    from embedlens.cli import emit
+
+    emit({"spearman": float("nan"), "scores": np.array([1.0, np.inf]), "n": np.int64(3)})
+    line = capsys.readouterr().out
+    assert json.loads(line) == {"spearman": None, "scores": [1.0, None], "n": 3}
+    assert "NaN" not in line and "Infinity" not in line
 
 
 def test_hostile_file_loads_with_its_content_kept_as_typed():
