@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from embedlens.cells import is_missing
 from embedlens.errors import DataError, InvalidParameterError
 
 __all__ = ["class_tfidf", "cluster_keywords", "is_mostly_cjk"]
@@ -106,13 +107,7 @@ def _clean(text: Any) -> str:
     """
     if isinstance(text, str):
         return html.unescape(_BARE_ENTITY.sub(r"&\1", text)) if ";" in text else text
-    if text is None:
-        return ""
-    try:
-        missing = bool(text != text)
-    except TypeError:  # pandas.NA refuses bool()
-        missing = True
-    return "" if missing else str(text)
+    return "" if is_missing(text) else str(text)
 
 
 def cluster_keywords(

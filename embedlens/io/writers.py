@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from embedlens.cells import as_texts
+from embedlens.cells import as_texts, is_missing
 from embedlens.dataset import Dataset
 from embedlens.errors import InvalidParameterError
 from embedlens.validation import check_vectors
@@ -37,7 +37,7 @@ def _is_list_column(series: pd.Series) -> bool:
 
 
 def _json_cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if is_missing(value):
         return value
     return json.dumps(np.asarray(value).tolist())
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from embedlens.cells import is_missing
 from embedlens.errors import DataError
 from embedlens.validation import as_object_labels, listed
 
@@ -19,7 +19,7 @@ def checked_labels(labels: Any, n_rows: int, *, name: str = "labels") -> np.ndar
         raise DataError(
             f"{name} has {got} entries for {n_rows} rows; give exactly one label per row."
         )
-    missing = [i for i, v in enumerate(values) if np.ndim(v) == 0 and bool(pd.isna(v))]
+    missing = [i for i, v in enumerate(values) if is_missing(v)]
     if missing:
         raise DataError(
             f"{name} has {len(missing)} missing value(s) (row index {listed(missing)}); "
