@@ -113,21 +113,18 @@ def column_schema(frame: pd.DataFrame) -> list[tuple[str, str]]:
     return [(str(name), _kind(dtype)) for name, dtype in pairs]
 
 
+_KINDS = (  # first match wins: bool before int, since pandas counts bool as integer-like
+    ("bool", pd.api.types.is_bool_dtype),
+    ("int", pd.api.types.is_integer_dtype),
+    ("float", pd.api.types.is_float_dtype),
+    ("complex", pd.api.types.is_complex_dtype),
+    ("datetime", pd.api.types.is_datetime64_any_dtype),
+    ("timedelta", pd.api.types.is_timedelta64_dtype),
+)
+
+
 def _kind(dtype: object) -> str:
-    types = pd.api.types
-    if types.is_bool_dtype(dtype):
-        return "bool"
-    if types.is_integer_dtype(dtype):
-        return "int"
-    if types.is_float_dtype(dtype):
-        return "float"
-    if types.is_complex_dtype(dtype):
-        return "complex"
-    if types.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if types.is_timedelta64_dtype(dtype):
-        return "timedelta"
-    return "text"
+    return next((kind for kind, test in _KINDS if test(dtype)), "text")
 
 
 def array_fingerprint(X: np.ndarray) -> str:
