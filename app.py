@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from components import datasets, state, story_views
+from components import datasets, owner, pipeline, state, story_views
 
 st.set_page_config(page_title="embedlens", page_icon=":material/scatter_plot:", layout="wide")
 state.init()
+owner.ensure(pipeline.home())  # who owns what this session sees; ?share= links
 datasets.ensure_dataset()
 story_views.restore_view_from_url()
 story_views.sync_url()
+owner.login_controls()
+owner.shared_banner()
 page = st.navigation(
     {
         "Explore": [

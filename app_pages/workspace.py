@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from components import feedback, pipeline, state, story_views, workspace_ui
+from components import feedback, owner, pipeline, state, story_views, workspace_ui
 
 story_views.sync_url()
 st.markdown("### Workspace")
-ws = pipeline.workspace(pipeline.home())
+ws = owner.own_workspace(pipeline.home())  # only this owner's items, never a share link's
 infos = ws.list_datasets()
 runs = ws.list_runs()
-workspace_ui.summary(ws, len(infos), len(runs))
+workspace_ui.summary(ws, infos, runs)
+workspace_ui.sharing(ws)
 
 st.markdown("#### Datasets")
 if not infos:

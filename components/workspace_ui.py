@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import datasets, state
 from components.feedback import user_errors
+from embedlens.i18n import _
 from embedlens.store import DatasetInfo, RunInfo, Workspace
 
 CONFIRM = "workspace.confirm"  # ("dataset" | "run", id) waiting for "Yes, delete"
@@ -98,14 +99,55 @@ def runs_frame(runs: list[RunInfo], names: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def summary(ws: Workspace, n_datasets: int, n_runs: int) -> None:
-    """The workspace folder, its total size and what it holds."""
-    st.caption("Everything you load or compute is kept here; nothing is computed twice.")
-    st.code(str(ws.root), language=None)
+def summary(ws: Workspace, infos: list[DatasetInfo], runs: list[RunInfo]) -> None:
+    """The workspace folder, its total size and what it holds (an owner: only its own)."""
+    if ws.owner is None:
+        st.caption(_("Everything you load or compute is kept here; nothing is computed twice."))
+        st.code(str(ws.root), language=None)
+        size = ws.disk_usage()
+    else:  # a shared server: neither the server's folder nor other people's sizes
+        st.caption(
+            _(
+                "Your datasets, runs, views and stories on this server: nobody else sees them "
+                "unless you share a view or story with a link."
+            )
+        )
+        size = sum(i.size_bytes for i in infos) + sum(r.size_bytes for r in runs)
     cols = st.columns(3)
-    cols[0].metric("Size on disk", human_size(ws.disk_usage()))
-    cols[1].metric("Datasets", n_datasets)
-    cols[2].metric("Runs", n_runs, help="Embeddings, projections and clusterings.")
+    cols[0].metric(_("Size on disk"), human_size(size))
+    cols[1].metric(_("Datasets"), len(infos))
+    cols[2].metric(_("Runs"), len(runs), help=_("Embeddings, projections and clusterings."))
+
+
+def sharing(ws: Workspace) -> None:
+    """Read-only links for this owner's views and stories: create, copy, revoke."""
+    from components.owner import share_url
+
+    items = [("view", v.id, v.name) for v in ws.list_views()]
+    items += [("story", s.id, s.title) for s in ws.list_stories()]
+    if not items:
+        return
+    with st.expander(_("Share a view or story (read-only link)"), icon=":material/link:"):
+        labels = {f"{k}:{i}": f"{_('View') if k == 'view' else _('Story')}: {n}"
+                  for k, i, n in items}  # fmt: skip
+        chosen = pick(_("Item"), labels, key="workspace.share_item")
+        kind, item_id = chosen.split(":", 1)
+        token = ws.share_token(kind, item_id)
+        if token is None:
+            st.caption(_("Not shared: only you can open it."))
+            if st.button(_("Create a read-only link"), key="workspace.share",
+                         icon=":material/add_link:"):  # fmt: skip
+                with user_errors(_("Sharing")):
+                    ws.share(kind, item_id)
+                st.rerun()
+            return
+        st.caption(_("Anyone with this link can open it read-only:"))
+        st.code(share_url(token), language=None)
+        if st.button(_("Revoke the link"), key="workspace.revoke", icon=":material/link_off:"):
+            with user_errors(_("Revoking the link")):
+                ws.revoke_share(kind, item_id)
+            st.toast(_("Link revoked: it no longer opens anything."), icon=":material/link_off:")
+            st.rerun()
 
 
 def pick(
