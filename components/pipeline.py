@@ -39,15 +39,22 @@ def home() -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def workspace(root: str) -> Workspace:
-    """The workspace handle for ``root`` (shared; all state is on disk)."""
+def shared_workspace(root: str) -> Workspace:
+    """The whole workspace ``root`` (all owners): for the pipeline, never shown as is."""
     return Workspace(root)
+
+
+def workspace(root: str) -> Workspace:
+    """The workspace ``root`` as this session's owner sees it (components.owner)."""
+    from components import owner
+
+    return owner.workspace(root)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def embedding_cache(root: str) -> EmbeddingCache:
     """The content-addressed embedding cache of workspace ``root``."""
-    return workspace(root).embedding_cache()
+    return shared_workspace(root).embedding_cache()
 
 
 def embedder(backend: str, model: str):
@@ -64,7 +71,7 @@ def embedder(backend: str, model: str):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def core(root: str) -> Pipeline:
     """The core pipeline on workspace ``root``, sharing the server's loaded models."""
-    return Pipeline(workspace(root), embedder_loader=embedder)
+    return Pipeline(shared_workspace(root), embedder_loader=embedder)
 
 
 def _dataset_id() -> str | None:

@@ -134,7 +134,8 @@ def test_a_schema_1_workspace_is_migrated_and_its_rows_stay_local(tmp_path):
     ws = Workspace(root)
     assert [v.name for v in ws.list_views()] == ["old"]
     assert ws.for_owner("browser:x").list_views() == []  # private by default on a server
-    cols = {r[1] for r in sqlite3.connect(root / "catalog.sqlite").execute("PRAGMA table_info(views)")}
+    info = sqlite3.connect(root / "catalog.sqlite").execute("PRAGMA table_info(views)")
+    cols = {r[1] for r in info}
     assert {"owner", "share_token"} <= cols
 
 
