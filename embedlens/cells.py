@@ -1,8 +1,9 @@
 """The one row normaliser: how a table cell becomes text, and when a cell counts as missing.
 
-Every reader and writer that turns cells into strings (dataset texts and labels, the loader's
-blank-cell check, hover text, the workspace's Parquet fallback) goes through these two
-functions, so ``None``, ``NaN``, ``pd.NA`` and ``NaT`` mean the same thing everywhere.
+The core's readers and writers that turn cells into strings (dataset texts and labels, the
+loader's blank-cell check, vector cells, hover text, keywords, label checks, the workspace's
+Parquet fallback) go through these two functions, so ``None``, ``NaN``, ``pd.NA`` and ``NaT``
+mean the same thing everywhere.
 
 >>> import numpy as np
 >>> as_texts(["a", None, float("nan"), 3, " b "])
