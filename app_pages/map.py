@@ -7,28 +7,33 @@ from components import (
     exports,
     feedback,
     forms,
+    images,
     jobs,
     pipeline,
     scale,
     state,
     story_views,
 )
+from embedlens.i18n import _
 
 ds = state.require_dataset()
 with st.sidebar:
-    st.markdown(f"**{feedback.md_escape(ds.name)}** · {len(ds):,} rows")
-    st.page_link("app_pages/data.py", label="Change data", icon=":material/table:")
+    st.markdown(_("**{name}** · {n:,} rows").format(name=feedback.md_escape(ds.name), n=len(ds)))
+    st.page_link("app_pages/data.py", label=_("Change data"), icon=":material/table:")
     backend, model = forms.embedding_form(ds)
-    scale.embedding_notice(ds, backend, model)
+    pick = pipeline.choose(ds, backend, model)  # "auto" resolved: the estimate is for the model
+    scale.embedding_notice(ds, pick.backend, pick.model)
     proj_params = forms.projection_form(len(ds))
     sample_size = scale.sampling_form(ds, proj_params)
     cluster_params = forms.cluster_form(len(ds))
     st.divider()
     display = forms.display_form(ds)
-    with st.expander("Save this view", icon=":material/bookmark_add:"):
+    with st.expander(_("Save this view"), icon=":material/bookmark_add:"):
         story_views.save_view_form("map")
 
-if not scale.embedding_confirmed(ds, backend, model):
+if pick.warning:
+    st.warning(pick.warning, icon=":material/translate:")
+if not scale.embedding_confirmed(ds, pick.backend, pick.model):
     st.stop()
 result = pipeline.build_map(
     ds, backend, model, proj_params, cluster_params, sample_size=sample_size
@@ -49,10 +54,18 @@ if result.pick is not None and result.pick.reason:
     vectors += f"; {result.pick.reason}"
 st.markdown(f"### {feedback.md_escape(ds.name)}")
 st.caption(
-    f"Each dot is one of {len(ds):,} rows, placed by {method} so that rows with similar meaning "
-    f"sit close together ({vectors}). Colours are {clustering.n_clusters} "
-    f"{clustering.params.method} clusters named by their keywords. Hover a dot to read it; draw a "
-    "lasso to select; the Neighbours page searches by meaning."
+    _(
+        "Each dot is one of {n:,} rows, placed by {method} so that rows with similar meaning "
+        "sit close together ({vectors}). Colours are {n_clusters} {method2} clusters named by "
+        "their keywords. Hover a dot to read it; draw a lasso to select; the Neighbours page "
+        "searches by meaning."
+    ).format(
+        n=len(ds),
+        method=method,
+        vectors=vectors,
+        n_clusters=clustering.n_clusters,
+        method2=clustering.params.method,
+    )
 )
 if result.preview:
     st.info(result.preview, icon=":material/hourglass_top:")
@@ -72,10 +85,11 @@ fig, is_density = charts.map_figure(
     theme=st.session_state.get(state.THEME, "light"),
 )
 selected = charts.draw_map(fig, is_density=is_density)
+images.map_panel(ds, proj.coords, clustering, selected)  # images only
 
 frame = exports.result_frame(ds, proj.coords, clustering)
 exports.selection_panel(ds, frame, selected)
-with st.expander("Export the map and the table", icon=":material/download:"):
+with st.expander(_("Export the map and the table"), icon=":material/download:"):
     exports.download_buttons(frame, ds.name, key="map.download")
     exports.figure_download(fig, ds.name, key="map.download_html")
-    st.caption("PNG: use the camera button in the chart's toolbar.")
+    st.caption(_("PNG: use the camera button in the chart's toolbar."))

@@ -9,33 +9,47 @@ from components import state
 from embedlens.cluster import CLUSTERERS, ClusterParams
 from embedlens.dataset import Dataset
 from embedlens.embedders import EMBEDDERS
+from embedlens.i18n import _
 from embedlens.plotting.maps import CLUSTER_COLOR, METHOD_LABELS, MapDisplay
 from embedlens.reduce import REDUCERS, ProjectionParams
 
 Display = MapDisplay  # how the map is drawn (the core's one map figure reads it)
+AUTO = "auto"  # the embedder chosen by the core from the texts' language and this machine
 
 
 def embedding_form(ds: Dataset) -> tuple[str, str]:
     """Backend and model; precomputed vectors need neither."""
     if ds.vectors is not None:
-        st.caption(f"Using the file's own vectors ({ds.vectors.shape[1]} dimensions).")
+        own = _("Using the file's own vectors ({shape} dimensions).")
+        st.caption(own.format(shape=ds.vectors.shape[1]))
         return "precomputed", ds.vector_column or "vectors"
     available = {n: r for n, r in EMBEDDERS.available().items() if r is None}
     backend = st.selectbox(
-        "Embedding model backend",
-        list(available),
+        _("Embedding model backend"),
+        [AUTO, *available],
         key=state.BACKEND,
         persist_state="session",
-        format_func=lambda n: EMBEDDERS.entry(n).label,
+        format_func=lambda n: _("Automatic (by language)")
+        if n == AUTO
+        else _(EMBEDDERS.entry(n).label),
+        help=_(
+            "Automatic: by the language of the texts and the models on this machine "
+            "(all-MiniLM-L6-v2 for English; a Chinese or multilingual model you have, else "
+            "character TF-IDF, for Chinese, Japanese and Korean)."
+        ),
     )
+    if backend == AUTO:
+        return AUTO, AUTO
     model = ""
     if backend == "sentence-transformers":
         model = st.text_input(
-            "Model name or local path",
+            _("Model name or local path"),
             key=state.MODEL,
             persist_state="session",
-            help="all-MiniLM-L6-v2 ships with embedlens and works offline; "
-            "any other sentence-transformers model folder works too.",
+            help=_(
+                "all-MiniLM-L6-v2 ships with embedlens and works offline; any other "
+                "sentence-transformers model folder works too."
+            ),
         )
     return backend, model
 
@@ -45,7 +59,7 @@ def projection_form(n_rows: int) -> ProjectionParams:
     methods = [n for n, r in REDUCERS.available().items() if r is None]
     method = (
         st.segmented_control(
-            "Projection",
+            _("Projection"),
             methods,
             key=state.METHOD,
             persist_state="session",
@@ -56,7 +70,7 @@ def projection_form(n_rows: int) -> ProjectionParams:
     )
     dims = (
         st.segmented_control(
-            "Dimensions",
+            _("Dimensions"),
             [2, 3],
             key=state.DIMS,
             persist_state="session",
@@ -64,11 +78,11 @@ def projection_form(n_rows: int) -> ProjectionParams:
         )
         or 2
     )
-    with st.expander("Advanced projection settings"):
+    with st.expander(_("Advanced projection settings")):
         # Slider ends stay valid on tiny data; the core lowers values that do not fit (with a note).
         max_perp = max(3.0, min(100.0, (n_rows - 1) / 3))
         perplexity = st.slider(
-            "t-SNE perplexity",
+            _("t-SNE perplexity"),
             2.0,
             max_perp,
             min(30.0, max_perp),
@@ -77,7 +91,7 @@ def projection_form(n_rows: int) -> ProjectionParams:
         )
         max_nn = max(3, min(200, n_rows - 1))
         n_neighbors = st.slider(
-            "UMAP neighbours",
+            _("UMAP neighbours"),
             2,
             max_nn,
             min(15, max_nn),
@@ -85,12 +99,16 @@ def projection_form(n_rows: int) -> ProjectionParams:
             persist_state="session",
         )
         min_dist = st.slider(
-            "UMAP min_dist", 0.0, 0.99, 0.1, key="map.min_dist", persist_state="session"
+            _("UMAP min_dist"), 0.0, 0.99, 0.1, key="map.min_dist", persist_state="session"
         )
         metric = st.selectbox(
-            "Distance", ["cosine", "euclidean"], key="map.metric", persist_state="session"
+            _("Distance"),
+            ["cosine", "euclidean"],
+            key="map.metric",
+            persist_state="session",
+            format_func=lambda m: {"cosine": _("cosine"), "euclidean": _("euclidean")}[m],
         )
-        seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="map.seed", persist_state="session")
+        seed = st.number_input(_("Seed"), 0, 2**31 - 1, 0, key="map.seed", persist_state="session")
     return ProjectionParams(
         method=method,
         dims=int(dims),
@@ -106,16 +124,16 @@ def cluster_form(n_rows: int) -> ClusterParams:
     """Clustering method and its main parameter."""
     methods = [n for n, r in CLUSTERERS.available().items() if r is None]
     method = st.selectbox(
-        "Clustering",
+        _("Clustering"),
         methods,
         key=state.CLUSTER_METHOD,
         persist_state="session",
-        format_func=lambda n: CLUSTERERS.entry(n).label,
+        format_func=lambda n: _(CLUSTERERS.entry(n).label),
     )
     k, min_cluster_size, eps = None, 10, 0.5
     if method in ("kmeans", "agglomerative"):
         k = st.number_input(
-            "Clusters (0 = automatic)",
+            _("Clusters (0 = automatic)"),
             0,
             max(2, min(100, n_rows - 1)),
             key=state.CLUSTER_K,
@@ -124,7 +142,7 @@ def cluster_form(n_rows: int) -> ClusterParams:
         k = int(k) or None
     elif method == "hdbscan":
         min_cluster_size = st.number_input(
-            "Minimum cluster size",
+            _("Minimum cluster size"),
             2,
             max(3, n_rows),
             min(10, max(3, n_rows)),
@@ -133,7 +151,7 @@ def cluster_form(n_rows: int) -> ClusterParams:
         )
     else:
         eps = st.number_input(
-            "eps (neighbourhood radius)",
+            _("eps (neighbourhood radius)"),
             0.01,
             10.0,
             0.5,
@@ -142,12 +160,12 @@ def cluster_form(n_rows: int) -> ClusterParams:
             persist_state="session",
         )
     space = st.radio(
-        "Cluster on",
+        _("Cluster on"),
         ["vectors", "map"],
         horizontal=True,
         key="map.cluster_space",
         persist_state="session",
-        format_func={"vectors": "full vectors", "map": "map coordinates"}.get,
+        format_func={"vectors": _("full vectors"), "map": _("map coordinates")}.get,
     )
     return ClusterParams(
         method=method, k=k, min_cluster_size=int(min_cluster_size), eps=float(eps), space=space
@@ -163,22 +181,30 @@ def display_form(ds: Dataset) -> Display:
     default = st.session_state.get(state.COLOR_BY)
     if default not in options:
         st.session_state[state.COLOR_BY] = CLUSTER_COLOR
-    color_by = st.selectbox("Colour by", options, key=state.COLOR_BY, persist_state="session")
-    size = st.slider(
-        "Point size", 1.0, 20.0, 5.0, 0.5, key="map.point_size", persist_state="session"
+    color_by = st.selectbox(
+        _("Colour by"),
+        options,
+        key=state.COLOR_BY,
+        persist_state="session",
+        format_func=lambda c: _("Cluster") if c == CLUSTER_COLOR else c,
     )
-    opacity = st.slider("Opacity", 0.1, 1.0, 0.8, 0.05, key="map.opacity", persist_state="session")
+    size = st.slider(
+        _("Point size"), 1.0, 20.0, 5.0, 0.5, key="map.point_size", persist_state="session"
+    )
+    opacity = st.slider(
+        _("Opacity"), 0.1, 1.0, 0.8, 0.05, key="map.opacity", persist_state="session"
+    )
     labels = st.toggle(
-        "Cluster labels on the map", True, key="map.show_labels", persist_state="session"
+        _("Cluster labels on the map"), True, key="map.show_labels", persist_state="session"
     )
     search = st.text_input(
-        "Highlight rows whose text contains",
+        _("Highlight rows whose text contains"),
         key="map.search",
         persist_state="session",
-        placeholder="e.g. election",
+        placeholder=_("e.g. election"),
     )
     hover = st.multiselect(
-        "Show in hover",
+        _("Show in hover"),
         columns,
         default=[c for c in columns[:3]],
         key="map.hover_columns",

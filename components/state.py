@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from embedlens.dataset import Dataset
+from embedlens.i18n import _
 
 # Data
 DATASET = "data.dataset"  # embedlens Dataset
@@ -31,7 +32,7 @@ THEME = "app.theme"
 RANGE_DEPENDENT = ("map.perplexity", "map.n_neighbors", CLUSTER_K, "map.min_cluster_size")
 
 DEFAULTS = {
-    BACKEND: "sentence-transformers",
+    BACKEND: "auto",
     MODEL: "all-MiniLM-L6-v2",
     METHOD: "umap",
     DIMS: 2,
@@ -78,8 +79,8 @@ def require_dataset() -> Dataset:
     """Return the current dataset or stop the page with a pointer to the Data page."""
     ds = dataset()
     if ds is None:
-        st.info("Load a dataset first.", icon=":material/info:")
-        st.page_link("app_pages/data.py", label="Go to Data", icon=":material/table:")
+        st.info(_("Load a dataset first."), icon=":material/info:")
+        st.page_link("app_pages/data.py", label=_("Go to Data"), icon=":material/table:")
         st.stop()
     return ds
 
@@ -90,8 +91,8 @@ def require_results() -> tuple:
     emb = st.session_state.get(EMBEDDING)
     proj = st.session_state.get(PROJECTION)
     if emb is None or proj is None:
-        st.info("Open the map first: it embeds and projects the data.", icon=":material/info:")
-        st.page_link("app_pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
+        st.info(_("Open the map first: it embeds and projects the data."), icon=":material/info:")
+        st.page_link("app_pages/map.py", label=_("Go to Map"), icon=":material/scatter_plot:")
         st.stop()
     return ds, emb, proj, st.session_state.get(CLUSTERING)
 

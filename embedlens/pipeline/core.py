@@ -116,12 +116,8 @@ class Pipeline:
         """The backend and model ``spec`` means for ``ds`` ("auto": by language and machine)."""
         if ds.vectors is not None and spec.backend in ("auto", PRECOMPUTED):
             return ModelPick(PRECOMPUTED, ds.vector_column or "vectors", "the file's own vectors")
-        try:
-            from embedlens.embedders.auto import choose_model
-        except ImportError:  # TEMPORARY until the language-aware chooser lands
-            backend = "sentence-transformers" if spec.backend == "auto" else spec.backend
-            model = "all-MiniLM-L6-v2" if spec.model == "auto" else spec.model
-            return ModelPick(backend, "" if backend == "tfidf-svd" else model)
+        from embedlens.embedders.auto import choose_model
+
         choice = choose_model(ds.texts, spec.backend, spec.model)
         return ModelPick(choice.backend, choice.model, choice.reason, choice.warning)
 
