@@ -225,8 +225,19 @@ def metric_table(comp: Comparison) -> pd.DataFrame:
     """The metric table with translated names and column headers."""
     t = comp.metric_table()
     t["metric"] = [_(METRIC_LABELS.get(m, m)) for m in t["metric"]]
+    for col in ("a", "b", "both"):
+        t[col] = [_cell(v) for v in t[col]]
+    t = t[["metric", "both", "a", "b"]]
     return t.rename(columns={"metric": _("Metric"), "a": comp.name_a, "b": comp.name_b,
                              "both": _("Both")})  # fmt: skip
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    if isinstance(value, (int, np.integer)) or float(value).is_integer():
+        return str(int(value))
+    return f"{float(value):.3f}"
 
 
 def histogram(comp: Comparison):

@@ -99,10 +99,10 @@ METHOD_NAMES = {
     "spherized": "Spherized cosine",
 }
 SCORE_LABELS = {
-    "cosine": "cosine",
-    "dot": "dot",
-    "euclidean": "distance",
-    "spherized": "cosine",
+    "cosine": "score (cosine)",
+    "dot": "score (dot)",
+    "euclidean": "score (distance)",
+    "spherized": "score (cosine)",
 }
 
 
@@ -115,13 +115,13 @@ def lab_tables(ds: Dataset, result: SimilarityLab) -> None:
         with col:
             st.markdown(f"**{_(METHOD_NAMES[method])}**")
             frame = pd.DataFrame({
+                _(SCORE_LABELS[method]): np.round(item.scores, 3),
+                _("length"): np.round(item.norms, 2),
                 _("Text"): [
                     ("" if r in base or method == "cosine" else "★ ")
                     + shorten(texts[r] if texts else str(ds.ids[r]), 60)
                     for r in item.rows.tolist()
                 ],
-                _(SCORE_LABELS[method]): np.round(item.scores, 3),
-                _("length"): np.round(item.norms, 2),
             })  # fmt: skip
             st.dataframe(frame, hide_index=True, width="stretch", key=f"compare.lab.{method}")
             if method != "cosine":

@@ -153,12 +153,13 @@ def test_similarity_lab_and_three_maps(rng):
 def test_page_in_chinese(rng):
     ds = _dataset(rng)
     at = AppTest.from_file(str(APP), default_timeout=180)
-    at.query_params["lang"] = "zh-CN"
     at.session_state["map.method"] = "pca"
     at.session_state["data.dataset"] = ds
     at.session_state["data.dataset_id"] = None
-    at.run()
+    at.run()  # the map in English: AppTest cannot map translated select-box labels back
+    at.query_params["lang"] = "zh-CN"
     at.switch_page(PAGE).run()
     assert not at.exception
     md = " ".join(m.value for m in at.markdown)
-    assert "比较" in md
+    assert "### 比较" in md and "有什么变化，为什么" in md and "余弦" in md
+    assert "选择要与当前地图比较的对象" in at.info[0].value
