@@ -13,7 +13,7 @@ import numpy as np
 
 from embedlens.errors import DataError, InvalidParameterError
 from embedlens.progress import ProgressCallback, report
-from embedlens.validation import check_choice, check_in_range, check_vectors
+from embedlens.validation import check_choice, check_in_range, check_vectors, listed
 
 METRICS = ("cosine", "dot", "euclidean")
 
@@ -86,9 +86,9 @@ def _checked_data(X: np.ndarray, *, name: str, chunk_rows: int) -> np.ndarray:
         finite = np.isfinite(arr[start : start + chunk_rows]).all(axis=1)
         bad.extend((np.flatnonzero(~finite) + start).tolist())
     if bad:
-        rows = ", ".join(str(i) for i in bad[:5]) + (" ..." if len(bad) > 5 else "")
         raise DataError(
-            f"{name} contain NaN or infinite values in {len(bad)} row(s) (row index {rows}); "
+            f"{name} contain NaN or infinite values in {len(bad)} row(s) (row index "
+            f"{listed(bad)}); "
             "remove or fix those rows."
         )
     return arr
@@ -105,11 +105,10 @@ def _squared_norms(X: np.ndarray, chunk_rows: int) -> np.ndarray:
 def _check_no_zero_rows(sq_norms: np.ndarray, name: str) -> None:
     zero = np.flatnonzero(sq_norms == 0)
     if zero.size:
-        rows = ", ".join(str(i) for i in zero[:5]) + (" ..." if zero.size > 5 else "")
         verb = "row has a zero vector" if zero.size == 1 else "rows have zero vectors"
         raise DataError(
-            f"{zero.size} {name} {verb} (norm 0; row index {rows}), so cosine similarity is "
-            "undefined for them; remove them or use euclidean."
+            f"{zero.size} {name} {verb} (norm 0; row index {listed(zero)}), so cosine "
+            "similarity is undefined for them; remove them or use euclidean."
         )
 
 
