@@ -54,7 +54,7 @@ def sources(ds: Dataset, emb: EmbedResult) -> dict[str, str]:
     if ds.text_column:
         for name, reason in EMBEDDERS.available().items():
             if reason is None:
-                out[f"backend:{name}"] = EMBEDDERS.entry(name).label
+                out[f"backend:{name}"] = _(EMBEDDERS.entry(name).label)
     backend = getattr(emb.provenance, "backend", "")
     if ds.vectors is not None and backend != PRECOMPUTED:
         out["own"] = _("The file's own vectors")

@@ -148,6 +148,29 @@ class Map:
             self.embedding.vectors, labels=labels, coords=self.projection.coords, seed=seed
         )
 
+    def compare(
+        self, other: Map, *, k: int = 10, label_column: str | None = None, metric: str = "cosine"
+    ):
+        """Compare these vectors with ``other``'s over the rows both maps share (matched by id).
+
+        Returns an :class:`embedlens.compare.Comparison`: ``summary()`` holds ``overlap_at_k``,
+        ``cka``, ``ari``, ``nmi``, ``knn_accuracy_a`` / ``_b`` (with ``label_column``) and
+        more, as ``embedlens compare`` prints them; ``per_row`` has each row's overlap.
+        """
+        from embedlens.compare import compare_embeddings
+
+        labels = None
+        if label_column is not None:
+            check_choice("label_column", label_column, list(self.dataset.frame.columns),
+                         owner="Map.compare")  # fmt: skip
+            labels = self.dataset.frame[label_column].astype(str).to_numpy(dtype=object)
+        return compare_embeddings(
+            self.dataset.ids, self.embedding.vectors, other.dataset.ids, other.embedding.vectors,
+            k=k, metric=metric, labels=labels,
+            name_a=self.embedding.provenance.vectors_name(),
+            name_b=other.embedding.provenance.vectors_name(),
+        )  # fmt: skip
+
     def widget(self, **figure_options: Any):
         """An interactive Jupyter widget of the map.
 

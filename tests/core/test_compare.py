@@ -195,3 +195,27 @@ def test_compare_maps_aligns_and_scores_trustworthiness(rng, data):
     assert mc.trust["noise"] == pytest.approx(trustworthiness(data, noise, k=5))
     assert mc.disparity["noise"] > 0.9 and mc.disparity["pca"] == 0
     assert mc.summary()["maps"]["pca"]["disparity"] == 0
+
+
+def test_map_compare_matches_compare_embeddings():
+    import embedlens
+
+    df = pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(60)],
+            "text": [f"{w} {i % 7} news about {w}" for i, w in
+                     enumerate(["stocks", "football", "rockets"] * 20)],
+            "topic": ["markets", "sport", "space"] * 20,
+        }
+    )
+    a = embedlens.explore(df, model="tfidf-svd", method="pca", k=3, workspace=False)
+    b = embedlens.explore(df.iloc[::-1], model="tfidf-char", method="pca", k=3, workspace=False)
+    c = a.compare(b, label_column="topic", k=5)
+    ref = compare_embeddings(
+        a.dataset.ids, a.embedding.vectors, b.dataset.ids, b.embedding.vectors, k=5,
+        labels=df["topic"].to_numpy(dtype=object),
+    )  # fmt: skip
+    assert c.n_rows == 60 and c.summary()["overlap_at_k"] == ref.summary()["overlap_at_k"]
+    assert c.summary()["knn_accuracy_b"] == ref.summary()["knn_accuracy_b"]
+    with pytest.raises(InvalidParameterError, match="label_column"):
+        a.compare(b, label_column="nope")
