@@ -163,3 +163,23 @@ def test_page_in_chinese(rng):
     md = " ".join(m.value for m in at.markdown)
     assert "### 比较" in md and "有什么变化，为什么" in md and "余弦" in md
     assert "选择要与当前地图比较的对象" in at.info[0].value
+
+
+def test_exports_table_with_both_maps_and_a_story_html(rng):
+    from components import compare as cmp
+    from embedlens.compare import compare_embeddings
+
+    ds = _dataset(rng, n=60)
+    comp = compare_embeddings(ds.ids, ds.vectors, ds.ids, ds.vectors[:, :5], k=5,
+                              name_a="A <model>", name_b="B")  # fmt: skip
+    coords = rng.normal(size=(60, 2)).astype(np.float32)
+    pair = cmp.MapPair(rows_a=np.arange(60), coords_a=coords, coords_b=coords * 2, disparity=0.0)
+    frame = cmp.export_frame(ds, comp, pair)
+    assert len(frame) == 60 and {"id", "text", "overlap", "x_a", "y_b"} <= set(frame.columns)
+    buf = io.BytesIO()
+    frame.to_parquet(buf)  # list columns of ids survive Parquet
+    assert pd.read_parquet(buf)["neighbors_a"].map(len).eq(5).all()
+    fig_a, fig_b = cmp.figures(ds, pair, comp, "pca", [], "light")
+    html = cmp.story_html(comp, fig_a, fig_b, "light").decode("utf-8")
+    assert html.count('class="slide') >= 3 and "A &lt;model&gt;" in html
+    assert "<model>" not in html
