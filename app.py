@@ -2,30 +2,36 @@
 
 import streamlit as st
 
-from components import datasets, owner, pipeline, state, story_views
+from components import datasets, i18n, owner, pipeline, state, story_views
+from embedlens.i18n import _
 
 st.set_page_config(page_title="embedlens", page_icon=":material/scatter_plot:", layout="wide")
 state.init()
+i18n.apply_language()
 owner.ensure(pipeline.home())  # who owns what this session sees; ?share= links
 datasets.ensure_dataset()
 story_views.restore_view_from_url()
 story_views.sync_url()
+i18n.sync_url()
+i18n.language_switcher()
 owner.login_controls()
 owner.shared_banner()
 page = st.navigation(
     {
-        "Explore": [
-            st.Page("app_pages/map.py", title="Map", icon=":material/scatter_plot:", default=True),
-            st.Page("app_pages/neighbors.py", title="Neighbours", icon=":material/share:"),
-            st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/rule:"),
-            st.Page("app_pages/compare.py", title="Compare", icon=":material/compare:"),
+        _("Explore"): [
+            st.Page(
+                "app_pages/map.py", title=_("Map"), icon=":material/scatter_plot:", default=True
+            ),
+            st.Page("app_pages/neighbors.py", title=_("Neighbours"), icon=":material/share:"),
+            st.Page("app_pages/evaluate.py", title=_("Evaluate"), icon=":material/rule:"),
+            st.Page("app_pages/compare.py", title=_("Compare"), icon=":material/compare:"),
         ],
-        "Data": [
-            st.Page("app_pages/data.py", title="Data", icon=":material/table:"),
-            st.Page("app_pages/workspace.py", title="Workspace", icon=":material/folder_open:"),
+        _("Data"): [
+            st.Page("app_pages/data.py", title=_("Data"), icon=":material/table:"),
+            st.Page("app_pages/workspace.py", title=_("Workspace"), icon=":material/folder_open:"),
         ],
-        "Present": [
-            st.Page("app_pages/story.py", title="Story", icon=":material/slideshow:"),
+        _("Present"): [
+            st.Page("app_pages/story.py", title=_("Story"), icon=":material/slideshow:"),
         ],
     },
     position="top",

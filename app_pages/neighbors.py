@@ -6,6 +6,7 @@ from components import feedback, state
 from components import neighbors as nb
 from components import neighbors_views as views
 from components.feedback import user_errors
+from embedlens.i18n import _
 from embedlens.neighbors import METRICS, describe_metric
 
 ds, emb, proj, clustering = state.require_results()
@@ -29,56 +30,63 @@ nb.sync_row_default(ds)
 typed_reason = nb.typed_query_reason(emb)
 
 with st.sidebar:
-    st.markdown(f"**{feedback.md_escape(ds.name)}** · {len(ds):,} rows")
+    st.markdown(_("**{name}** · {n:,} rows").format(name=feedback.md_escape(ds.name), n=len(ds)))
     if typed_reason:
         st.caption(f":material/info: {typed_reason}")
         mode = nb.ROW
     else:
         mode = (
             st.segmented_control(
-                "Query",
+                _("Query"),
                 [nb.TYPED, nb.ROW],
                 key=state.NEIGHBORS_MODE,
                 selection_mode="single",
-                format_func={nb.TYPED: "Typed text", nb.ROW: "A row"}.get,
+                format_func={nb.TYPED: _("Typed text"), nb.ROW: _("A row")}.get,
             )
             or nb.TYPED
         )
     if mode == nb.TYPED:
         text = st.text_input(
-            "Find rows that mean something like",
+            _("Find rows that mean something like"),
             key=state.NEIGHBORS_QUERY,
-            placeholder="e.g. a new phone with a better camera",
+            placeholder=_("e.g. a new phone with a better camera"),
         ).strip()
         row = None
     else:
         text, row = "", nb.row_picker(ds)
-    k = st.slider("Matches (k)", 1, top, key=state.NEIGHBORS_K)
+    k = st.slider(_("Matches (k)"), 1, top, key=state.NEIGHBORS_K)
     metric = (
         st.segmented_control(
-            "Similarity",
+            _("Similarity"),
             list(METRICS),
             key=state.NEIGHBORS_METRIC,
             selection_mode="single",
+            format_func=nb.METRIC_LABELS.get,
         )
         or "cosine"
     )
     st.caption(describe_metric(metric))
 
-st.markdown("### Nearest neighbours")
+st.markdown(_("### Nearest neighbours"))
 st.caption(
-    "The rows whose vectors are closest to the query, by exact search over all "
-    f"{len(ds):,} rows in the original {emb.vectors.shape[1]}-dimensional space (not on the map)."
+    _(
+        "The rows whose vectors are closest to the query, by exact search over all {n:,} rows "
+        "in the original {shape}-dimensional space (not on the map)."
+    ).format(
+        n=len(ds), shape=emb.vectors.shape[1]
+    )
 )
 if mode == nb.TYPED and not text:
-    st.info("Type a text in the sidebar, or switch the query to a row.", icon=":material/search:")
+    st.info(_(
+            "Type a text in the sidebar, or switch the query to a row."
+        ), icon=":material/search:")
     st.session_state[state.HIGHLIGHT] = []
     st.session_state.pop(state.QUERY_POINT, None)
     st.stop()
 if row is None and mode == nb.ROW:
     st.stop()
 
-with user_errors("Searching neighbours"):
+with user_errors(_("Searching neighbours")):
     found = nb.run_query(
         ds,
         emb,
@@ -94,33 +102,41 @@ with user_errors("Searching neighbours"):
 frame, matches = found.frame, found.matches
 nb.publish(ds, frame, found.query_point)
 
-hidden = f" (of {k}; weaker ones hidden)" if len(frame) < k else ""
-st.markdown(f"**{len(frame)} matches**{hidden}")
+hidden = _(" (of {k}; weaker ones hidden)").format(k=k) if len(frame) < k else ""
+st.markdown(_("**{n} matches**{hidden}").format(n=len(frame), hidden=hidden))
 if frame.empty:
-    st.warning("No match passes the threshold; move the slider to show weaker matches.")
+    st.warning(_("No match passes the threshold; move the slider to show weaker matches."))
 else:
     nb.results_table(frame, metric)
 
 left, right = st.columns([2, 3], gap="medium")
 with left:
-    st.markdown("#### Where they sit on the map")
+    st.markdown(_("#### Where they sit on the map"))
     views.mini_map(ds, proj, clustering, frame, found.query_point)
-    st.caption(f"Matches keep their colours, other rows are grey. {found.placed}")
+    st.caption(_(
+            "Matches keep their colours, other rows are grey. {placed}"
+        ).format(
+            placed=found.placed
+        ))
     st.page_link(
-        "app_pages/map.py", label="See them on the full map", icon=":material/scatter_plot:"
+        "app_pages/map.py", label=_("See them on the full map"), icon=":material/scatter_plot:"
     )
 with right:
-    st.markdown("#### How similar they are to each other")
-    with user_errors("Drawing the heatmap"):
+    st.markdown(_("#### How similar they are to each other"))
+    with user_errors(_("Drawing the heatmap")):
         positions, with_query = views.heatmap_rows(ds, matches, row)
         views.heatmap(ds, emb, positions, metric, found.typed if with_query else None)
 
-st.markdown("#### Neighbours in the original space vs on the map")
+st.markdown(_("#### Neighbours in the original space vs on the map"))
 st.caption(
-    f"The map squeezes {emb.vectors.shape[1]} dimensions into {proj.coords.shape[1]}: some rows "
-    "that look close on it are not, and the other way round."
+    _(
+        "The map squeezes {shape} dimensions into {shape2}: some rows that look close on it "
+        "are not, and the other way round."
+    ).format(
+        shape=emb.vectors.shape[1], shape2=proj.coords.shape[1]
+    )
 )
 chosen = views.overlap_row(ds, matches, row)
 if chosen is not None:
-    with user_errors("Comparing neighbours"):
+    with user_errors(_("Comparing neighbours")):
         views.overlap(ds, emb, proj, chosen, k=k, metric=metric)

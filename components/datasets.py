@@ -10,7 +10,7 @@ from components import state
 from components.feedback import user_errors
 from components.pipeline import home, workspace
 from embedlens.dataset import Dataset
-from embedlens.i18n import _
+from embedlens.i18n import N_, Translated, _, current_language
 from embedlens.io import load_table
 from embedlens.io.bundle import load_files
 
@@ -18,13 +18,45 @@ MIN_ROWS = 3  # PCA, t-SNE and UMAP all need at least three points
 UPLOAD_TYPES = [
     "csv", "tsv", "tab", "txt", "parquet", "jsonl", "ndjson", "json", "npy", "vec", "bytes",
 ]  # fmt: skip
-DELIMITERS = {"": "Detect", ",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", " ": "space"}
+DELIMITERS = Translated(
+    {"": N_("Detect"), ",": N_("comma"), "\t": N_("tab"), ";": N_("semicolon"), "|": N_("pipe"),
+     " ": N_("space")}
+)  # fmt: skip
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "headlines.csv"
+SAMPLE_ZH = SAMPLE.with_name("headlines_zh.csv")  # the Chinese twin, opened in a Chinese UI
+_SAMPLE_OPEN = "data.sample_language"  # language of the sample the session opened, if open
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
-def sample(path: str = str(SAMPLE)) -> Dataset:
-    return load_table(path, name="Sample: news headlines", text_column="text", label_column="topic")
+def sample() -> Dataset:
+    """The bundled sample in the UI language (the Chinese twin when the UI is Chinese)."""
+    return _sample(current_language())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _sample(language: str) -> Dataset:
+    if language == "zh_CN" and SAMPLE_ZH.is_file():
+        return load_table(
+            str(SAMPLE_ZH), name="示例：新闻标题", text_column="text", label_column="topic"
+        )
+    return load_table(
+        str(SAMPLE), name="Sample: news headlines", text_column="text", label_column="topic"
+    )
+
+
+def _sample_follows_language() -> None:
+    """After a language switch, swap the untouched sample for its twin in the new language."""
+    opened = st.session_state.get(_SAMPLE_OPEN)
+    if opened is None or opened == current_language():
+        return
+    if st.session_state.get(state.DATASET_ID) != st.session_state.get(f"{_SAMPLE_OPEN}.id"):
+        st.session_state.pop(_SAMPLE_OPEN, None)  # another dataset is open: leave it
+        return
+    _open_sample()
+
+
+def _open_sample() -> None:
+    st.session_state[f"{_SAMPLE_OPEN}.id"] = open_dataset(sample())
+    st.session_state[_SAMPLE_OPEN] = current_language()
 
 
 def open_dataset(ds: Dataset) -> str:
@@ -39,7 +71,7 @@ def open_saved(dataset_id: str) -> bool:
     ws = workspace(home())
     if dataset_id not in {info.id for info in ws.list_datasets()}:
         return False
-    with user_errors("Opening the dataset"):
+    with user_errors(_("Opening the dataset")):
         ds = ws.load_dataset(dataset_id)
     state.set_dataset(ds, dataset_id)
     return True
@@ -48,11 +80,12 @@ def open_saved(dataset_id: str) -> bool:
 def ensure_dataset() -> None:
     """On a session's first run: reopen the dataset in the URL, else open the sample."""
     if state.dataset() is not None:
+        _sample_follows_language()
         return
     wanted = st.query_params.get("dataset")
     if wanted and open_saved(wanted):
         return
-    open_dataset(sample())
+    _open_sample()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -110,14 +143,18 @@ def from_pasted(text: str) -> Dataset:
     lines = text.splitlines()
     kept = [line.strip() for line in lines if line.strip()]
     report = LoadReport(
-        source="pasted text",
+        source=_("pasted text"),
         rows_read=len(lines),
         rows_kept=len(kept),
-        dropped={"empty lines": len(lines) - len(kept)} if len(lines) > len(kept) else {},
+        dropped={_("empty lines"): len(lines) - len(kept)} if len(lines) > len(kept) else {},
     )
     frame = pd.DataFrame({"text": kept})
     return Dataset(
-        name="Pasted text", frame=frame, ids=np.arange(len(kept)), text_column="text", report=report
+        name=_("Pasted text"),
+        frame=frame,
+        ids=np.arange(len(kept)),
+        text_column="text",
+        report=report,
     )
 
 
@@ -128,18 +165,18 @@ def column_choices(ds: Dataset, file_id: str) -> Dataset:
     columns = [None, *ds.frame.columns]
     left, right = st.columns(2)
     left.selectbox(
-        "Text column",
+        _("Text column"),
         columns,
         index=columns.index(ds.text_column),
         key=f"data.text_column.{file_id}",
-        help="Rows with empty text are dropped and counted.",
+        help=_("Rows with empty text are dropped and counted."),
     )
     label = right.selectbox(
-        "Label column (optional)",
+        _("Label column (optional)"),
         columns,
         key=f"data.label_column.{file_id}",
         index=columns.index(ds.label_column) if ds.label_column in columns else 0,
-        help="Known classes: colour by them and score the embedding against them.",
+        help=_("Known classes: colour by them and score the embedding against them."),
     )
     if label != ds.label_column:
         ds = dataclasses.replace(ds, label_column=label)

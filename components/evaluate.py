@@ -25,6 +25,7 @@ from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset, array_fingerprint
 from embedlens.embedders import EmbedResult
 from embedlens.errors import EmbedlensError
+from embedlens.i18n import _
 from embedlens.metrics import (
     METRIC_INFO,
     cluster_quality,
@@ -90,7 +91,8 @@ def soft_errors(action: str) -> Iterator[bool]:
     try:
         yield True
     except EmbedlensError as exc:
-        st.error(f"{action} failed: {exc}", icon=":material/error:")
+        message = _("{action} failed: {exc}").format(action=action, exc=exc)
+        st.error(message, icon=":material/error:")
 
 
 def remember(name: str, value: Any) -> None:
@@ -188,22 +190,28 @@ def cluster_report(
 ) -> dict | None:
     """Internal cluster quality and, with a label column, agreement with the labels."""
     if clustering is None:
-        st.info("The map has no clustering yet; open the map first.", icon=":material/info:")
+        st.info(_("The map has no clustering yet; open the map first."), icon=":material/info:")
         return None
     labels, names = clusters.effective(clustering)
     key = (fingerprint(emb), array_fingerprint(labels))
     quality = cached(
-        "cluster_quality", key, "Cluster quality", lambda: cluster_quality(emb.vectors, labels)
+        "cluster_quality", key, _("Cluster quality"), lambda: cluster_quality(emb.vectors, labels)
     )
     st.caption(
-        f"{quality['n_clusters']} clusters ({clustering.params.method}, after your merges) "
-        f"over {quality['n_points']:,} points, scored in the original "
-        f"{emb.vectors.shape[1]}-dimensional space."
+        _(
+            "{n_clusters} clusters ({method}, after your merges) over {n_points:,} points, "
+            "scored in the original {shape}-dimensional space."
+        ).format(
+            n_clusters=quality['n_clusters'],
+            method=clustering.params.method,
+            n_points=quality['n_points'],
+            shape=emb.vectors.shape[1],
+        )
     )
     result: dict[str, Any] = {"quality": quality, "agreement": None, "label_column": label_column}
     scores = {
-        "Silhouette (cosine)": quality["silhouette_cosine"],
-        "Silhouette (euclidean)": quality["silhouette_euclidean"],
+        _("Silhouette (cosine)"): quality["silhouette_cosine"],
+        _("Silhouette (euclidean)"): quality["silhouette_euclidean"],
     }
     if label_column:
         truth, keep = column_labels(ds, label_column)
@@ -211,42 +219,54 @@ def cluster_report(
         result["agreement"] = agreement
         scores.update(
             {
-                "Purity": agreement["purity"],
+                _("Purity"): agreement["purity"],
                 "NMI": agreement["nmi"],
-                "Adjusted Rand index": agreement["ari"],
+                _("Adjusted Rand index"): agreement["ari"],
             }
         )
-    bars(scores, title="Cluster scores (higher is better)", key="evaluate.cluster_bars")
+    bars(scores, title=_("Cluster scores (higher is better)"), key="evaluate.cluster_bars")
     if label_column:
-        st.markdown(f"**Clusters vs the {md_escape(label_column)} column**")
+        st.markdown(
+            _("**Clusters vs the {label_column} column**").format(
+                label_column=md_escape(label_column)
+            )
+        )
         metric_lines(
             [
-                ("purity", "Purity", agreement["purity"]),
+                ("purity", _("Purity"), agreement["purity"]),
                 ("nmi", "NMI", agreement["nmi"]),
-                ("ari", "Adjusted Rand index", agreement["ari"]),
+                ("ari", _("Adjusted Rand index"), agreement["ari"]),
             ]
         )
         if keep.sum() < len(ds):
             st.caption(
-                f":material/info: {len(ds) - int(keep.sum()):,} rows without a "
-                f"{md_escape(label_column)} value are left out of purity, NMI and ARI."
+                _(
+                    ":material/info: {n:,} rows without a {label_column} value are left out of"
+                    " purity, NMI and ARI."
+                ).format(
+                    n=len(ds) - int(keep.sum()), label_column=md_escape(label_column)
+                )
             )
-    st.markdown("**Cluster shape in the original space**")
+    st.markdown(_("**Cluster shape in the original space**"))
+    intra, inter = "mean_intra_distance", "mean_inter_distance"
     metric_lines(
         [
-            ("silhouette_cosine", "Silhouette (cosine)", quality["silhouette_cosine"]),
-            ("silhouette_euclidean", "Silhouette (euclidean)", quality["silhouette_euclidean"]),
+            ("silhouette_cosine", _("Silhouette (cosine)"), quality["silhouette_cosine"]),
+            ("silhouette_euclidean", _("Silhouette (euclidean)"), quality["silhouette_euclidean"]),
             ("davies_bouldin", "Davies-Bouldin", quality["davies_bouldin"]),
             ("calinski_harabasz", "Calinski-Harabasz", quality["calinski_harabasz"]),
-            ("mean_intra_distance", "Mean intra-cluster distance", quality["mean_intra_distance"]),
-            ("mean_inter_distance", "Mean inter-cluster distance", quality["mean_inter_distance"]),
+            ("mean_intra_distance", _("Mean intra-cluster distance"), quality[intra]),
+            ("mean_inter_distance", _("Mean inter-cluster distance"), quality[inter]),
         ]
     )
     notes(quality["notes"])
     sizes = pd.Series(labels).value_counts()
     st.dataframe(
         pd.DataFrame(
-            {"cluster": [names.get(int(c), str(c)) for c in sizes.index], "rows": sizes.to_numpy()}
+            {
+                _("cluster"): [names.get(int(c), str(c)) for c in sizes.index],
+                _("rows"): sizes.to_numpy(),
+            }
         ),
         hide_index=True,
         width="stretch",
@@ -285,25 +305,28 @@ def faithfulness_report(emb: EmbedResult, proj: Projection, *, k: int, metric: s
             ),
         }
 
-    result = cached("faithfulness", key, f"Trustworthiness and continuity at k={k}", compute)
+    label = _("Trustworthiness and continuity at k={k}").format(k=k)
+    result = cached("faithfulness", key, label, compute)
     bars(
-        {"Trustworthiness": result["trustworthiness"], "Continuity": result["continuity"]},
-        title=f"Map faithfulness at k={k}",
+        {_("Trustworthiness"): result["trustworthiness"], _("Continuity"): result["continuity"]},
+        title=_("Map faithfulness at k={k}").format(k=k),
         key="evaluate.faith_bars",
         height=220,
     )
     metric_lines(
         [
-            ("trustworthiness", "Trustworthiness", result["trustworthiness"]),
-            ("continuity", "Continuity", result["continuity"]),
+            ("trustworthiness", _("Trustworthiness"), result["trustworthiness"]),
+            ("continuity", _("Continuity"), result["continuity"]),
         ],
         per_row=2,
     )
     if len(proj.coords) > FAITH_SAMPLE:
         notes(
             [
-                f"Computed on a random sample of {FAITH_SAMPLE:,} of {len(proj.coords):,} "
-                "points (seed 0): the cost grows with the square of the points."
+                _(
+                    "Computed on a random sample of {sample:,} of {n:,} points (seed 0): the "
+                    "cost grows with the square of the points."
+                ).format(sample=FAITH_SAMPLE, n=len(proj.coords))
             ]
         )
     remember("faithfulness", result)
@@ -318,7 +341,7 @@ def preservation_map(
     values = cached(
         "preservation",
         key,
-        f"Neighbour preservation of {len(ds):,} points",
+        _("Neighbour preservation of {n:,} points").format(n=len(ds)),
         lambda: neighbor_preservation(emb.vectors, proj.coords, k=k, metric=metric),
     )
     fig = scatter_figure(
@@ -326,7 +349,7 @@ def preservation_map(
         ids=list(ds.ids),
         texts=ds.texts or None,
         color=values,
-        color_name=f"share of {k} neighbours kept",
+        color_name=_("share of {k} neighbours kept").format(k=k),
         color_kind="numeric",
         style=theme_style(palette="viridis", point_size=5.0, height=560),
         axis_prefix=proj.params.method.upper(),
@@ -337,8 +360,12 @@ def preservation_map(
     )
     mean = float(values.mean())
     st.caption(
-        f"{METRIC_INFO['neighbor_preservation']} Mean {mean:.2f}. Dark points sit among "
-        "strangers on the map: read their surroundings with care."
+        _(
+            "{neighbor_preservation} Mean {mean:.2f}. Dark points sit among strangers on the "
+            "map: read their surroundings with care."
+        ).format(
+            neighbor_preservation=METRIC_INFO['neighbor_preservation'], mean=mean
+        )
     )
     remember("preservation", {"k": k, "metric": metric, "mean": mean})
     return values

@@ -25,11 +25,12 @@ from components.neighbors import positions_of
 from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult
+from embedlens.i18n import N_, _
 from embedlens.metrics import METRIC_INFO, downstream_accuracy, group_divergence
 from embedlens.plotting import confusion_figure, histogram_compare
 from embedlens.reduce import Projection
 
-CLUSTER_COLUMN = "Cluster"
+CLUSTER_COLUMN = N_("Cluster")
 VALUES, SELECTION = "values", "selection"
 DIVERGENCE_BINS = 30
 
@@ -44,38 +45,46 @@ def downstream_report(ds: Dataset, emb: EmbedResult, column: str) -> dict:
     result = cached(
         "downstream",
         key,
-        f"5-fold cross-validation on {len(labels):,} rows",
+        _("5-fold cross-validation on {n:,} rows").format(n=len(labels)),
         lambda: downstream_accuracy(X, labels, folds=5, seed=0),
     )
     majority = Counter(labels.tolist()).most_common(1)[0][1] / len(labels)
     st.caption(
-        f"Can a simple classifier tell the {md_escape(column)} of a row from its vector alone? "
-        f"{len(result['classes'])} classes, {result['n']:,} rows, stratified "
-        f"{result['folds']}-fold cross-validation. Always guessing the biggest class scores "
-        f"{majority:.3f}."
+        _(
+            "Can a simple classifier tell the {column} of a row from its vector alone? {n} "
+            "classes, {n2:,} rows, stratified {folds}-fold cross-validation. Always guessing "
+            "the biggest class scores {majority:.3f}."
+        ).format(
+            column=md_escape(column),
+            n=len(result['classes']),
+            n2=result['n'],
+            folds=result['folds'],
+            majority=majority,
+        )
     )
     bars(
         {
-            "k-NN accuracy": result["knn_accuracy"],
-            "k-NN macro recall": result["knn_recall_macro"],
-            "Logistic accuracy": result["logreg_accuracy"],
-            "Logistic macro recall": result["logreg_recall_macro"],
+            _("k-NN accuracy"): result["knn_accuracy"],
+            _("k-NN macro recall"): result["knn_recall_macro"],
+            _("Logistic accuracy"): result["logreg_accuracy"],
+            _("Logistic macro recall"): result["logreg_recall_macro"],
         },
-        title=f"Predicting {column} (higher is better)",
+        title=_("Predicting {column} (higher is better)").format(column=column),
         key="evaluate.downstream_bars",
     )
     metric_lines(
         [
-            ("knn_accuracy", "k-NN accuracy", result["knn_accuracy"]),
-            ("knn_recall_macro", "k-NN macro recall", result["knn_recall_macro"]),
-            ("logreg_accuracy", "Logistic accuracy", result["logreg_accuracy"]),
-            ("logreg_recall_macro", "Logistic macro recall", result["logreg_recall_macro"]),
+            ("knn_accuracy", _("k-NN accuracy"), result["knn_accuracy"]),
+            ("knn_recall_macro", _("k-NN macro recall"), result["knn_recall_macro"]),
+            ("logreg_accuracy", _("Logistic accuracy"), result["logreg_accuracy"]),
+            ("logreg_recall_macro", _("Logistic macro recall"), result["logreg_recall_macro"]),
         ],
         per_row=2,
     )
     notes(result["notes"])
     if not keep.all():
-        notes([f"{int((~keep).sum()):,} rows without a {md_escape(column)} value left out."])
+        left_out = _("{n:,} rows without a {column} value left out.")
+        notes([left_out.format(n=int((~keep).sum()), column=md_escape(column))])
     n_classes = len(result["classes"])
     fig = confusion_figure(
         np.asarray(result["confusion"]),
@@ -84,9 +93,12 @@ def downstream_report(ds: Dataset, emb: EmbedResult, column: str) -> dict:
     )
     st.plotly_chart(fig, width="stretch", key="evaluate.confusion", config={"displaylogo": False})
     st.caption(
-        "Confusion matrix of the k-NN classifier: rows are the true classes, columns the "
-        "predicted ones; colour is the share of the true class, so a strong diagonal means the "
-        "classes are well separated and an off-diagonal cell names two classes it mixes up."
+        _(
+            "Confusion matrix of the k-NN classifier: rows are the true classes, columns the "
+            "predicted ones; colour is the share of the true class, so a strong diagonal means"
+            " the classes are well separated and an off-diagonal cell names two classes it "
+            "mixes up."
+        )
     )
     remember("downstream", {"column": column, **result})
     return result
@@ -109,13 +121,13 @@ def divergence_groups(
 ) -> tuple[np.ndarray, np.ndarray, str, str] | None:
     """The two groups to compare, as chosen by the user: (mask A, mask B, name A, name B)."""
     mode = st.radio(
-        "Compare",
+        _("Compare"),
         [VALUES, SELECTION],
         horizontal=True,
         key=state.EVALUATE_DIV_MODE,
         format_func={
-            VALUES: "Two values of a column",
-            SELECTION: "The map selection vs the rest",
+            VALUES: _("Two values of a column"),
+            SELECTION: _("The map selection vs the rest"),
         }.get,
     )
     n = len(ds)
@@ -125,36 +137,44 @@ def divergence_groups(
         mask[positions_of(ds, selected)] = True
         if not mask.any() or mask.all():
             st.info(
-                "Select some points on the map first (box or lasso in the map's toolbar), "
-                "then come back.",
+                _(
+                    "Select some points on the map first (box or lasso in the map's toolbar), "
+                    "then come back."
+                ),
                 icon=":material/info:",
             )
-            st.page_link("app_pages/map.py", label="Go to Map", icon=":material/scatter_plot:")
+            st.page_link("app_pages/map.py", label=_("Go to Map"), icon=":material/scatter_plot:")
             return None
-        return mask, ~mask, f"Selection ({int(mask.sum()):,})", f"The rest ({int((~mask).sum()):,})"
+        name_a = _("Selection ({n:,})").format(n=int(mask.sum()))
+        return mask, ~mask, name_a, _("The rest ({n:,})").format(n=int((~mask).sum()))
     options = ([CLUSTER_COLUMN] if clustering is not None else []) + columns
     if not options:
         st.info(
-            "No column with a few distinct values to compare; use the map selection instead.",
+            _("No column with a few distinct values to compare; use the map selection instead."),
             icon=":material/info:",
         )
         return None
-    column = st.selectbox("Column", options, key=state.EVALUATE_DIV_COLUMN)
+    column = st.selectbox(
+        _("Column"),
+        options,
+        key=state.EVALUATE_DIV_COLUMN,
+        format_func=lambda c: _(c) if c == CLUSTER_COLUMN else c,
+    )
     values = group_values(ds, clustering, column)
     counts = values.value_counts()
     choices = counts.index.tolist()
     if len(choices) < 2:
-        st.info("That column has a single value; choose another.", icon=":material/info:")
+        st.info(_("That column has a single value; choose another."), icon=":material/info:")
         return None
     left, right = st.columns(2)
-    fmt = lambda v: f"{v} ({counts[v]:,} rows)"  # noqa: E731
+    fmt = lambda v: _("{value} ({n:,} rows)").format(value=v, n=counts[v])  # noqa: E731
     for key, default in ((state.EVALUATE_DIV_A, choices[0]), (state.EVALUATE_DIV_B, choices[1])):
         if st.session_state.get(key) not in choices:
             st.session_state[key] = default
-    a = left.selectbox("Group A", choices, key=state.EVALUATE_DIV_A, format_func=fmt)
-    b = right.selectbox("Group B", choices, key=state.EVALUATE_DIV_B, format_func=fmt)
+    a = left.selectbox(_("Group A"), choices, key=state.EVALUATE_DIV_A, format_func=fmt)
+    b = right.selectbox(_("Group B"), choices, key=state.EVALUATE_DIV_B, format_func=fmt)
     if a == b:
-        st.info("Choose two different values.", icon=":material/info:")
+        st.info(_("Choose two different values."), icon=":material/info:")
         return None
     return (values == a).to_numpy(), (values == b).to_numpy(), str(a), str(b)
 
@@ -177,16 +197,20 @@ def divergence_report(
     result = cached(
         "divergence",
         key,
-        "Divergence of the two groups",
+        _("Divergence of the two groups"),
         lambda: group_divergence(
             emb.vectors, mask_a, mask_b, coords=proj.coords, bins=DIVERGENCE_BINS
         ),
     )
     sim = result["similarity"]
     st.caption(
-        "What is compared: every row's cosine similarity to the centroid of all rows (one number "
-        f"per row); the histograms of that number for A ({result['n_a']:,} rows) and B "
-        f"({result['n_b']:,} rows) over {DIVERGENCE_BINS} shared bins, in bits."
+        _(
+            "What is compared: every row's cosine similarity to the centroid of all rows (one "
+            "number per row); the histograms of that number for A ({n_a:,} rows) and B "
+            "({n_b:,} rows) over {DIVERGENCE_BINS} shared bins, in bits."
+        ).format(
+            n_a=result['n_a'], n_b=result['n_b'], DIVERGENCE_BINS=DIVERGENCE_BINS
+        )
     )
     metric_lines(
         [
@@ -201,7 +225,7 @@ def divergence_report(
         sim["edges"],
         name_a=f"A: {name_a}",
         name_b=f"B: {name_b}",
-        title="Cosine similarity to the centroid of all rows (share of each group per bin)",
+        title=_("Cosine similarity to the centroid of all rows (share of each group per bin)"),
         style=theme_style(height=380),
     )
     st.plotly_chart(
@@ -209,7 +233,7 @@ def divergence_report(
     )
     if result["axes"]:
         prefix = proj.params.method.upper()
-        st.markdown("**The same comparison along each map axis**")
+        st.markdown(_("**The same comparison along each map axis**"))
         st.dataframe(
             pd.DataFrame(
                 {

@@ -10,6 +10,7 @@ from components.evaluate import bars, metric_lines, remember, result_slot, soft_
 from components.feedback import md_escape, progress_bar
 from components.pipeline import PRECOMPUTED, embedder, embedding_cache, home
 from embedlens.embedders import EmbedResult, embed_texts
+from embedlens.i18n import N_, _
 from embedlens.metrics import METRIC_INFO
 from embedlens.plotting import sts_scatter
 from embedlens.sts import StsPairs, load_sts_pairs, score_sts
@@ -21,7 +22,7 @@ from embedlens.wordvecs import (
     score_word_similarity,
 )
 
-STS_REFERENCE = (
+STS_REFERENCE = N_(
     "For scale: all-MiniLM-L6-v2 reaches a Spearman of 0.82 on the STS-B test set; TF-IDF "
     "baselines land far lower."
 )
@@ -37,14 +38,16 @@ def sts_report(emb: EmbedResult, upload, *, backend: str, model: str) -> dict | 
     """Embed both sides of the uploaded pairs with the map's model and correlate with gold."""
     if emb.provenance.backend == PRECOMPUTED:
         st.info(
-            "This dataset brings its own vectors, so there is no model to embed the "
-            "sentences with. Open a text dataset to score a model.",
+            _(
+                "This dataset brings its own vectors, so there is no model to embed the "
+                "sentences with. Open a text dataset to score a model."
+            ),
             icon=":material/info:",
         )
         return None
     slot = result_slot("sts", (*_file_key(upload), backend, model))
     if "value" not in slot:
-        with soft_errors(f"Reading {upload.name}"):
+        with soft_errors(_("Reading {name}").format(name=upload.name)):
             pairs = load_sts_pairs(upload.getvalue(), name=upload.name)
             slot["value"] = _score_pairs(pairs, backend, model)
     if "value" not in slot:
@@ -52,18 +55,24 @@ def sts_report(emb: EmbedResult, upload, *, backend: str, model: str) -> dict | 
     result = slot["value"]
     if "|corpus=" in result["model_key"]:
         st.caption(
-            ":material/info: TF-IDF + SVD is fitted per corpus: here it was fitted on "
-            "the file's own sentences, so this scores the method, not the map's vectors."
+            _(
+                ":material/info: TF-IDF + SVD is fitted per corpus: here it was fitted on the "
+                "file's own sentences, so this scores the method, not the map's vectors."
+            )
         )
     st.caption(
-        f"{result['n']:,} pairs, both sides embedded with {md_escape(result['model_key'])};"
-        " the model's score of a pair is the cosine similarity of its two vectors."
+        _(
+            "{n:,} pairs, both sides embedded with {model_key}; the model's score of a pair is"
+            " the cosine similarity of its two vectors."
+        ).format(
+            n=result['n'], model_key=md_escape(result['model_key'])
+        )
     )
     metric_lines(
         [("spearman", "Spearman", result["spearman"]), ("pearson", "Pearson", result["pearson"])],
         per_row=2,
     )
-    st.caption(STS_REFERENCE)
+    st.caption(_(STS_REFERENCE))
     fig = sts_scatter(
         result["gold"],
         result["predicted"],
@@ -73,8 +82,10 @@ def sts_report(emb: EmbedResult, upload, *, backend: str, model: str) -> dict | 
     )
     st.plotly_chart(fig, width="stretch", key="evaluate.sts_scatter", config={"displaylogo": False})
     st.caption(
-        "Each dot is one pair: human score across, model similarity up. A good model "
-        "puts the dots along a rising band."
+        _(
+            "Each dot is one pair: human score across, model similarity up. A good model puts "
+            "the dots along a rising band."
+        )
     )
     remember("sts", {k: v for k, v in result.items() if k not in ("gold", "predicted")})
     return result
@@ -82,7 +93,9 @@ def sts_report(emb: EmbedResult, upload, *, backend: str, model: str) -> dict | 
 
 def _score_pairs(pairs: StsPairs, backend: str, model: str) -> dict:
     texts = pairs.sentence1 + pairs.sentence2
-    on_progress, bar = progress_bar(f"Embedding {len(texts):,} sentences with {model or backend}")
+    on_progress, bar = progress_bar(_("Embedding {n:,} sentences with {x}").format(
+            n=len(texts), x=model or backend
+        ))
     try:
         embedded = embed_texts(
             texts,
@@ -112,10 +125,14 @@ def _word_vectors(file_id: str, name: str, size: int, _data: bytes) -> WordVecto
 
 def word_vectors(upload) -> WordVectors | None:
     """The uploaded word2vec / GloVe text file, parsed once per upload."""
-    with soft_errors(f"Reading {upload.name}"):
+    with soft_errors(_("Reading {name}").format(name=upload.name)):
         wv = _word_vectors(*_file_key(upload), upload.getvalue())
-        fmt = "word2vec (header line)" if wv.header else "GloVe (no header)"
-        st.caption(f"{len(wv):,} words × {wv.vectors.shape[1]} dimensions, {fmt} text format.")
+        fmt = _("word2vec (header line)") if wv.header else _("GloVe (no header)")
+        st.caption(_(
+                "{n:,} words × {shape} dimensions, {fmt} text format."
+            ).format(
+                n=len(wv), shape=wv.vectors.shape[1], fmt=fmt
+            ))
         return wv
     return None
 
@@ -123,21 +140,24 @@ def word_vectors(upload) -> WordVectors | None:
 def analogy_box(wv: WordVectors, a: str, b: str, c: str) -> list[tuple[str, float]] | None:
     """The best answers to a : b :: c : ? (3CosAdd)."""
     if not (a and b and c):
-        st.caption("Fill in the three words, e.g. man : king :: woman : ? (answer: queen).")
+        st.caption(_("Fill in the three words, e.g. man : king :: woman : ? (answer: queen)."))
         return None
-    with soft_errors("The analogy"):
+    with soft_errors(_("The analogy")):
         answers = analogy(wv, a, b, c, topn=5)
+        cos = _("cosine similarity")
         st.dataframe(
             pd.DataFrame(
-                {"answer": [w for w, _ in answers], "cosine similarity": [s for _, s in answers]}
+                {_("answer"): [w for w, _s in answers], cos: [s for _w, s in answers]}
             ),
             hide_index=True,
             width="stretch",
-            column_config={"cosine similarity": st.column_config.NumberColumn(format="%.3f")},
+            column_config={cos: st.column_config.NumberColumn(format="%.3f")},
         )
         st.caption(
-            "Words closest to b − a + c (unit vectors), leaving out a, b and c; "
-            "cosine similarity 1 would be an exact hit."
+            _(
+                "Words closest to b − a + c (unit vectors), leaving out a, b and c; cosine "
+                "similarity 1 would be an exact hit."
+            )
         )
         remember("analogy", {"question": (a, b, c), "answers": answers})
         return answers
@@ -148,49 +168,58 @@ def analogy_report(wv: WordVectors, wv_upload, upload) -> dict | None:
     """Accuracy per section and coverage on a questions-words style file."""
     slot = result_slot("analogies", (*_file_key(wv_upload), *_file_key(upload)))
     if "value" not in slot:
-        with soft_errors(f"Scoring {upload.name}"), st.spinner("Answering the analogies…"):
+        scoring = _("Scoring {name}").format(name=upload.name)
+        with soft_errors(scoring), st.spinner(_("Answering the analogies…")):
             slot["value"] = score_analogies(wv, upload.getvalue(), name=upload.name)
     if "value" not in slot:
         return None
     result = slot["value"]
     metric_lines(
         [
-            ("accuracy", "Accuracy", result["accuracy"]),
-            ("coverage", "Coverage", result["coverage"]),
+            ("accuracy", _("Accuracy"), result["accuracy"]),
+            ("coverage", _("Coverage"), result["coverage"]),
         ],
         per_row=2,
     )
     st.caption(
-        f"{result['n_correct']:,} right of {result['n_used']:,} questions answerable "
-        f"with this vocabulary ({result['n_total']:,} in the file)."
+        _(
+            "{n_correct:,} right of {n_used:,} questions answerable with this vocabulary "
+            "({n_total:,} in the file)."
+        ).format(
+            n_correct=result['n_correct'], n_used=result['n_used'], n_total=result['n_total']
+        )
     )
     sections = {name: s["accuracy"] for name, s in result["sections"].items() if s["n"]}
     if sections:
         bars(
             sections,
-            title="Accuracy per section (sections the vocabulary can answer)",
+            title=_("Accuracy per section (sections the vocabulary can answer)"),
             key="evaluate.analogy_bars",
             height=max(260, 28 * len(sections) + 120),
         )
     skipped = len(result["sections"]) - len(sections)
     if skipped:
         st.caption(
-            f":material/info: {skipped} section(s) have no question whose four "
-            "words are all in the vocabulary; they are left out of the chart."
+            _(
+                ":material/info: {skipped} section(s) have no question whose four words are "
+                "all in the vocabulary; they are left out of the chart."
+            ).format(
+                skipped=skipped
+            )
         )
     if result["sections"]:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "section": list(result["sections"]),
-                    "accuracy": [s["accuracy"] for s in result["sections"].values()],
-                    "questions used": [s["n"] for s in result["sections"].values()],
-                    "questions": [s["n_total"] for s in result["sections"].values()],
+                    _("section"): list(result["sections"]),
+                    _("accuracy"): [s["accuracy"] for s in result["sections"].values()],
+                    _("questions used"): [s["n"] for s in result["sections"].values()],
+                    _("questions"): [s["n_total"] for s in result["sections"].values()],
                 }
             ),
             hide_index=True,
             width="stretch",
-            column_config={"accuracy": st.column_config.NumberColumn(format="%.3f")},
+            column_config={_("accuracy"): st.column_config.NumberColumn(format="%.3f")},
         )
     remember("analogies", result)
     return result
@@ -200,7 +229,7 @@ def word_similarity_report(wv: WordVectors, wv_upload, upload) -> dict | None:
     """Spearman / Pearson of cosine similarity with human word-pair scores, and coverage."""
     slot = result_slot("wordsim", (*_file_key(wv_upload), *_file_key(upload)))
     if "value" not in slot:
-        with soft_errors(f"Scoring {upload.name}"):
+        with soft_errors(_("Scoring {name}").format(name=upload.name)):
             slot["value"] = score_word_similarity(wv, upload.getvalue(), name=upload.name)
     if "value" not in slot:
         return None
@@ -209,16 +238,23 @@ def word_similarity_report(wv: WordVectors, wv_upload, upload) -> dict | None:
         [
             ("spearman", "Spearman", result["spearman"]),
             ("pearson", "Pearson", result["pearson"]),
-            ("coverage", "Coverage", result["coverage"]),
+            ("coverage", _("Coverage"), result["coverage"]),
         ]
     )
     st.caption(
-        f"{result['n_used']:,} of {result['n_pairs']:,} pairs have both words in the "
-        "vocabulary and are scored."
+        _(
+            "{n_used:,} of {n_pairs:,} pairs have both words in the vocabulary and are scored."
+        ).format(
+            n_used=result['n_used'], n_pairs=result['n_pairs']
+        )
     )
     if result["spearman"] is None:
         st.caption(
-            f":material/info: Too few usable pairs for a correlation. {METRIC_INFO['coverage']}"
+            _(
+                ":material/info: Too few usable pairs for a correlation. {coverage}"
+            ).format(
+                coverage=METRIC_INFO['coverage']
+            )
         )
     remember("word_similarity", result)
     return result

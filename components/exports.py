@@ -13,6 +13,7 @@ from components import clusters
 from components.feedback import md_escape
 from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset
+from embedlens.i18n import _
 from embedlens.io import to_safe_csv
 from embedlens.keywords import cluster_keywords
 from embedlens.plotting import figure_to_html
@@ -41,7 +42,7 @@ def download_buttons(frame: pd.DataFrame, stem: str, *, key: str) -> None:
     stem = safe_name(stem) or "embedlens"
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV",
+        _("Download CSV"),
         lambda: to_safe_csv(frame),
         f"{stem}.csv",
         "text/csv",
@@ -56,7 +57,7 @@ def download_buttons(frame: pd.DataFrame, stem: str, *, key: str) -> None:
         return buf.getvalue()
 
     right.download_button(
-        "Download Parquet",
+        _("Download Parquet"),
         parquet,
         f"{stem}.parquet",
         "application/octet-stream",
@@ -69,7 +70,7 @@ def download_buttons(frame: pd.DataFrame, stem: str, *, key: str) -> None:
 def figure_download(fig, stem: str, *, key: str) -> None:
     """The map as one self-contained interactive HTML file (built when clicked)."""
     st.download_button(
-        "Download interactive HTML",
+        _("Download interactive HTML"),
         lambda: figure_to_html(fig, title=stem).encode("utf-8"),
         f"{safe_name(stem) or 'map'}.html",
         "text/html",
@@ -82,16 +83,16 @@ def figure_download(fig, stem: str, *, key: str) -> None:
 def selection_panel(ds: Dataset, frame: pd.DataFrame, selected_ids: list) -> None:
     """Summary (count, top clusters, top keywords), the rows, and a download of the selection."""
     if not selected_ids:
-        st.caption("Draw a box or lasso on the map (toolbar, top right) to select points.")
+        st.caption(_("Draw a box or lasso on the map (toolbar, top right) to select points."))
         return
     wanted = {str(i) for i in selected_ids}
     rows = frame[frame["id"].astype(str).isin(wanted)]
-    st.subheader(f"Selection: {len(rows):,} rows")
+    st.subheader(_("Selection: {n:,} rows").format(n=len(rows)))
     cols = st.columns(2)
     if "cluster_label" in rows:
         top = Counter(rows["cluster_label"]).most_common(5)
         cols[0].markdown(
-            "**Top clusters**\n\n" + "\n".join(f"- {md_escape(n)}: {c:,}" for n, c in top)
+            _("**Top clusters**\n\n") + "\n".join(f"- {md_escape(n)}: {c:,}" for n, c in top)
         )
     if ds.text_column and len(rows) >= 2:
         inside = np.isin(frame["id"].astype(str), list(wanted)).astype(np.int64)
@@ -99,7 +100,7 @@ def selection_panel(ds: Dataset, frame: pd.DataFrame, selected_ids: list) -> Non
             1, []
         )
         cols[1].markdown(
-            "**Distinguishing words**\n\n" + (", ".join(md_escape(w) for w in words) or "—")
+            _("**Distinguishing words**\n\n") + (", ".join(md_escape(w) for w in words) or "—")
         )
     st.dataframe(rows, hide_index=True, width="stretch", height=300)
     download_buttons(rows, f"{ds.name}-selection", key="map.selection_download")

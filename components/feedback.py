@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from embedlens.errors import EmbedlensError
+from embedlens.i18n import _
 from embedlens.progress import ProgressCallback
 
 _log = logging.getLogger("embedlens.app")
@@ -33,16 +34,21 @@ def user_errors(action: str, status=None, *, untrusted_input: bool = False) -> I
         _log.exception("%s failed on unexpected input", action)
         _fail(
             action,
-            f"the file could not be read ({type(exc).__name__}: {str(exc)[:300]}). Check that it "
-            "is a CSV, TSV, Parquet, JSONL or .npy file; the data open now stays open.",
+            _(
+                "the file could not be read ({error}: {detail}). Check that it is a CSV, TSV, "
+                "Parquet, JSONL or .npy file; the data open now stays open."
+            ).format(error=type(exc).__name__, detail=str(exc)[:300]),
             status,
         )
 
 
 def _fail(action: str, message: str, status) -> None:
     if status is not None:
-        status.update(label=f"{action} failed", state="error")
-    st.error(md_escape(f"{action} failed: {message}"), icon=":material/error:")
+        status.update(label=_("{action} failed").format(action=action), state="error")
+    st.error(
+        md_escape(_("{action} failed: {message}").format(action=action, message=message)),
+        icon=":material/error:",
+    )
     st.stop()
 
 
@@ -64,7 +70,9 @@ def timed_status(label: str) -> Iterator:
         with user_errors(label, status):
             yield status
         status.update(
-            label=f"{label} done in {time.perf_counter() - started:.1f} s", state="complete"
+            label=_("{label} done in {n:.1f} s").format(
+                    label=label, n=time.perf_counter() - started
+                ), state="complete"
         )
 
 

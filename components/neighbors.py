@@ -16,6 +16,7 @@ from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset, array_fingerprint
 from embedlens.embedders import EmbedResult, embed_texts
 from embedlens.errors import DataError
+from embedlens.i18n import N_, Translated, _
 from embedlens.neighbors import (
     NeighborResult,
     describe_metric,
@@ -26,7 +27,10 @@ from embedlens.plotting.text import shorten
 from embedlens.reduce import Projection, transform_points
 
 TYPED, ROW = "text", "row"
-SCORE_NAMES = {"cosine": "cosine similarity", "dot": "dot product", "euclidean": "distance"}
+SCORE_NAMES = Translated(
+    cosine=N_("cosine similarity"), dot=N_("dot product"), euclidean=N_("distance")
+)
+METRIC_LABELS = Translated(cosine=N_("cosine"), dot=N_("dot"), euclidean=N_("euclidean"))
 MAX_ROW_OPTIONS = 10_000  # above this a row is chosen by typing its id
 
 
@@ -58,12 +62,12 @@ def keep_choice(key: str, options: Sequence[Any], default: Any = None) -> None:
 def typed_query_reason(emb: EmbedResult) -> str | None:
     """Why a typed query cannot be embedded like the data (None when it can)."""
     if emb.provenance.backend == PRECOMPUTED:
-        return (
+        return _(
             "This dataset brings its own vectors, so there is no model to embed a typed text "
             "with. Choose a row instead."
         )
     if not _per_text(emb.provenance.backend):
-        return (
+        return _(
             "TF-IDF + SVD vectors are fitted on the whole corpus, so a new text has no place in "
             "the same space. Choose a row instead, or switch the map to Sentence-Transformers."
         )
@@ -92,8 +96,10 @@ def embed_query(text: str, emb: EmbedResult, backend: str, model: str) -> np.nda
     vector, key = _query_vector(text, backend, model)
     if key != emb.model_key:
         raise DataError(
-            f"the query was embedded with {key!r} but the map's vectors come from "
-            f"{emb.model_key!r}; open the map again so both use the same model."
+            _(
+                "the query was embedded with {key!r} but the map's vectors come from "
+                "{model_key!r}; open the map again so both use the same model."
+            ).format(key=key, model_key=emb.model_key)
         )
     return vector
 
@@ -152,20 +158,24 @@ def row_picker(ds: Dataset) -> int | None:
         if not isinstance(current, (int, np.integer)) or not 0 <= current < len(ds):
             st.session_state[state.NEIGHBORS_ROW] = 0
         return st.selectbox(
-            "Row",
+            _("Row"),
             range(len(ds)),
             key=state.NEIGHBORS_ROW,
             format_func=fmt,
-            help="Type to search the rows; defaults to the first row selected on the map.",
+            help=_("Type to search the rows; defaults to the first row selected on the map."),
         )
     if not st.session_state.get(state.NEIGHBORS_ROW_ID):
         current = st.session_state.get(state.NEIGHBORS_ROW)
         ok = isinstance(current, (int, np.integer)) and 0 <= current < len(ds)
         st.session_state[state.NEIGHBORS_ROW_ID] = str(ds.ids[current if ok else 0])
-    typed = st.text_input("Row id", key=state.NEIGHBORS_ROW_ID)
+    typed = st.text_input(_("Row id"), key=state.NEIGHBORS_ROW_ID)
     pos = positions_of(ds, [typed.strip()])
     if not len(pos):
-        st.warning(f"No row has the id {typed.strip()!r}; type one of the table's ids.")
+        st.warning(_(
+                "No row has the id {strip!r}; type one of the table's ids."
+            ).format(
+                strip=typed.strip()
+            ))
         return None
     return int(pos[0])
 
@@ -189,7 +199,7 @@ def threshold_slider(result: NeighborResult) -> float | None:
         low = float(np.floor(scores.min() * 100) / 100)
         high = float(np.ceil(scores.max() * 100) / 100)
         if high - low < 1e-6:
-            st.caption("All matches have the same score: nothing to filter.")
+            st.caption(_("All matches have the same score: nothing to filter."))
             return None
         step = max((high - low) / 100, 1e-6)
     keep_all = high if metric == "euclidean" else low
@@ -197,9 +207,9 @@ def threshold_slider(result: NeighborResult) -> float | None:
     if not isinstance(value, (int, float)) or not low <= value <= high:
         st.session_state[key] = keep_all
     label = (
-        "Hide matches farther than (distance)"
+        _("Hide matches farther than (distance)")
         if metric == "euclidean"
-        else f"Hide matches with {SCORE_NAMES[metric]} below"
+        else _("Hide matches with {score} below").format(score=SCORE_NAMES[metric])
     )
     return st.slider(
         label,
@@ -207,7 +217,7 @@ def threshold_slider(result: NeighborResult) -> float | None:
         high,
         step=step,
         key=key,
-        help="Weak matches disappear from the table, the map and the heatmap.",
+        help=_("Weak matches disappear from the table, the map and the heatmap."),
     )
 
 
@@ -241,13 +251,15 @@ def run_query(
         query = embed_query(text, emb, backend, model)
         result = search(emb, query, k=k, metric=metric, exclude=None)
         coords, how = place_query(proj, emb, query, text)
-        label = f"Query: {shorten(text, 60)}"
+        label = _("Query: {text}").format(text=shorten(text, 60))
         query_point, typed = (coords, label), (query, label)
-        placed = f"The star is your query. How it was placed: {how}."
+        placed = _("The star is your query. How it was placed: {how}.").format(how=how)
     else:
         result = search(emb, emb.vectors[row], k=k, metric=metric, exclude=row)
-        query_point = (proj.coords[row : row + 1], f"Row {ds.ids[row]}")
-        placed = f"The star is row {ds.ids[row]} itself (left out of its own matches)."
+        query_point = (proj.coords[row : row + 1], _("Row {id}").format(id=ds.ids[row]))
+        placed = _("The star is row {id} itself (left out of its own matches).").format(
+            id=ds.ids[row]
+        )
     with st.sidebar:
         threshold = threshold_slider(result)
     frame, matches = result_frame(ds, result, clustering, threshold)
@@ -286,11 +298,13 @@ def results_table(frame: pd.DataFrame, metric: str) -> None:
         width="stretch",
         height=min(38 + 35 * len(frame), 420),
         column_config={
-            "rank": st.column_config.NumberColumn("Rank", width="small"),
+            "rank": st.column_config.NumberColumn(_("Rank"), width="small"),
+            "id": st.column_config.TextColumn(_("id")),
+            "cluster": st.column_config.TextColumn(_("Cluster")),
             score: st.column_config.NumberColumn(
                 score.capitalize(), format="%.3f", help=describe_metric(metric)
             ),
-            "text": st.column_config.TextColumn("Text", width="large"),
+            "text": st.column_config.TextColumn(_("Text"), width="large"),
         },
     )
 

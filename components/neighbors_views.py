@@ -12,6 +12,7 @@ from components.neighbors import SCORE_NAMES, positions_of, row_label, texts_at
 from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult
+from embedlens.i18n import _
 from embedlens.neighbors import (
     SIMILARITY_MATRIX_MAX_ROWS,
     describe_metric,
@@ -48,7 +49,7 @@ def mini_map(
     )
     fig.update_layout(height=MINI_MAP_HEIGHT, showlegend=False, margin={"t": 10, "b": 10})
     if is_density:
-        st.caption("Too many points to mark single rows: this is the density view.")
+        st.caption(_("Too many points to mark single rows: this is the density view."))
     st.plotly_chart(fig, width="stretch", key="neighbors.map", config={"displaylogo": False})
 
 
@@ -63,13 +64,13 @@ def heatmap_rows(
     sources = ["matches"] + (["selection"] if selection else [])
     source = (
         st.radio(
-            "Rows",
+            _("Rows"),
             sources,
             horizontal=True,
             key=state.NEIGHBORS_HEATMAP_SOURCE,
             format_func={
-                "matches": "The query and its matches",
-                "selection": f"The map selection ({len(selection):,} rows)",
+                "matches": _("The query and its matches"),
+                "selection": _("The map selection ({n:,} rows)").format(n=len(selection)),
             }.get,
         )
         if len(sources) > 1
@@ -79,8 +80,13 @@ def heatmap_rows(
         pos = positions_of(ds, selection)
         if len(pos) > SIMILARITY_MATRIX_MAX_ROWS:
             st.info(
-                f"The map selection has {len(pos):,} rows; the heatmap shows the first "
-                f"{SIMILARITY_MATRIX_MAX_ROWS} of them. Select fewer points to see them all.",
+                _(
+                    "The map selection has {n:,} rows; the heatmap shows the first "
+                    "{SIMILARITY_MATRIX_MAX_ROWS} of them. Select fewer points to see them "
+                    "all."
+                ).format(
+                    n=len(pos), SIMILARITY_MATRIX_MAX_ROWS=SIMILARITY_MATRIX_MAX_ROWS
+                ),
                 icon=":material/info:",
             )
             pos = pos[:SIMILARITY_MATRIX_MAX_ROWS]
@@ -101,7 +107,7 @@ def heatmap(
         labels = [typed[1], *labels]
     if len(labels) < 2:
         st.warning(
-            "The heatmap needs at least 2 rows: lower the threshold or raise k.",
+            _("The heatmap needs at least 2 rows: lower the threshold or raise k."),
             icon=":material/grid_off:",
         )
         return
@@ -117,8 +123,12 @@ def heatmap(
         config={"displaylogo": False},
     )
     st.caption(
-        f"Each cell is the {SCORE_NAMES[metric]} of two rows. {describe_metric(metric)} "
-        "Blocks of strong colour are groups of rows that mean similar things."
+        _(
+            "Each cell is the {score_names} of two rows. {describe_metric} Blocks of strong "
+            "colour are groups of rows that mean similar things."
+        ).format(
+            score_names=SCORE_NAMES[metric], describe_metric=describe_metric(metric)
+        )
     )
 
 
@@ -130,7 +140,7 @@ def overlap_row(ds: Dataset, matches: np.ndarray, query_pos: int | None) -> int 
     if st.session_state.get(state.NEIGHBORS_OVERLAP_ROW) not in options:
         st.session_state[state.NEIGHBORS_OVERLAP_ROW] = options[0]
     return st.selectbox(
-        "Row to compare",
+        _("Row to compare"),
         options,
         key=state.NEIGHBORS_OVERLAP_ROW,
         format_func=lambda p: row_label(ds, p, 70),
@@ -147,27 +157,33 @@ def overlap(
     def table(idx: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(
             {
-                "rank": np.arange(1, len(idx) + 1),
-                "id": [ds.ids[i] for i in idx],
-                "in both": [int(i) in both for i in idx],
-                "text": texts_at(ds, idx),
+                _("rank"): np.arange(1, len(idx) + 1),
+                _("id"): [ds.ids[i] for i in idx],
+                _("in both"): [int(i) in both for i in idx],
+                _("text"): texts_at(ds, idx),
             }
-        ).drop(columns=[] if ds.text_column else ["text"])
+        ).drop(columns=[] if ds.text_column else [_("text")])
 
     st.metric(
-        "Overlap",
+        _("Overlap"),
         f"{fraction:.0%}",
-        help="Share of the row's nearest neighbours in the "
-        "original space that are also its nearest neighbours on the map (0–100 %).",
+        help=_(
+            "Share of the row's nearest neighbours in the original space that are also its "
+            "nearest neighbours on the map (0–100 %)."
+        ),
     )
     st.caption(
-        f"{len(both)} of {len(orig)} neighbours are the same. A low overlap means the map "
-        "moved this row's true neighbours away (or put strangers next to it): around this "
-        "point, trust the left list more than what looks close on the map."
+        _(
+            "{n} of {n2} neighbours are the same. A low overlap means the map moved this row's"
+            " true neighbours away (or put strangers next to it): around this point, trust the"
+            " left list more than what looks close on the map."
+        ).format(n=len(both), n2=len(orig))
     )
     left, right = st.columns(2)
-    left.markdown(f"**In the original space** ({SCORE_NAMES[metric]})")
+    left.markdown(
+        _("**In the original space** ({score_names})").format(score_names=SCORE_NAMES[metric])
+    )
     left.dataframe(table(orig), hide_index=True, width="stretch")
-    right.markdown("**On the map** (distance on screen)")
+    right.markdown(_("**On the map** (distance on screen)"))
     right.dataframe(table(on_map), hide_index=True, width="stretch")
     return fraction

@@ -46,10 +46,10 @@ SAMPLE_ROWS = "map.sample_rows"
 def fmt_seconds(seconds: float) -> str:
     """'about 40 s', 'about 3 min', 'about 1.5 h'."""
     if seconds < 90:
-        return f"about {max(1, round(seconds))} s"
+        return _("about {n} s").format(n=max(1, round(seconds)))
     if seconds < 90 * 60:
-        return f"about {round(seconds / 60)} min"
-    return f"about {seconds / 3600:.1f} h"
+        return _("about {n} min").format(n=round(seconds / 60))
+    return _("about {n:.1f} h").format(n=seconds / 3600)
 
 
 def fmt_bytes(n: float) -> str:
@@ -114,12 +114,10 @@ def sampling_form(ds: Dataset, params: ProjectionParams) -> int | None:
             True,
             key=SAMPLE_ON,
             help=_(
-                    "{name} learns the map from a random sample (seeded) and places every other "
-                    "row with the fitted model's transform. All rows are drawn; turn this off to "
-                    "fit on all rows (slower, more memory)."
-                ).format(
-                    name=name
-                ),
+                "{name} learns the map from a random sample (seeded) and places every other "
+                "row with the fitted model's transform. All rows are drawn; turn this off to "
+                "fit on all rows (slower, more memory)."
+            ).format(name=name),
         )
         size = st.number_input(
             _("Rows in the sample"),
@@ -160,18 +158,20 @@ def _cost_caption(
         )
         peak = b
     elif full_s >= NOTICE_SECONDS or sampling_applies(n, params):
-        text = (
-            f":material/schedule: {name} of {n:,} x {dim} vectors: {fmt_seconds(full_s)}, "
-            f"peak {fmt_bytes(full_b)}"
+        text = _(":material/schedule: {name} of {n:,} x {dim} vectors: {time}, peak {size}").format(
+            name=name, n=n, dim=dim, time=fmt_seconds(full_s), size=fmt_bytes(full_b)
         )
         if sampling_applies(n, params):
             s, b = projection_estimate(n, dim, params, _sample_default(n))
-            text += f" (fitting on {_sample_default(n):,} rows: {fmt_seconds(s)}, {fmt_bytes(b)})"
+            text += _(" (fitting on {n:,} rows: {time}, {size})").format(
+                n=_sample_default(n), time=fmt_seconds(s), size=fmt_bytes(b)
+            )
         st.caption(
-            text + _(
-                    ". Rough estimate for 2 CPU cores (expect a factor of 2 either way); instant "
-                    "when already computed."
-                )
+            text
+            + _(
+                ". Rough estimate for 2 CPU cores (expect a factor of 2 either way); instant "
+                "when already computed."
+            )
         )
         peak = full_b
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import state, story_views
+from components import i18n, state, story_views
 from components.feedback import md_escape
 from components.pipeline import home, workspace
 from components.story_figures import (
@@ -17,10 +17,12 @@ from components.story_figures import (
 )
 from components.workspace_ui import confirm_delete, pick, when
 from embedlens.errors import EmbedlensError
+from embedlens.i18n import N_, _
 from embedlens.palettes import CATEGORICAL
 from embedlens.store import NotFoundError, ViewInfo, Workspace, safe_name
 
-DEFAULT_TITLE = "What our embeddings show"
+DEFAULT_TITLE = N_("What our embeddings show")  # shown translated: _(DEFAULT_TITLE)
+CAMERA_SOURCES = (N_("highlighted rows"), N_("full extent"), N_("default 3-D camera"))
 RETURN_TAB = "story.return_tab"  # the tab shown after leaving presentation mode
 # Constant stylesheets (never user data): hide Streamlit's chrome, large type for projectors.
 PRESENT_CSS = """<style>
@@ -56,14 +58,20 @@ def view_data(info: ViewInfo) -> ViewData | None:
         runs = {r.id: r for r in workspace(home()).list_runs(v.get("dataset_id"))}
         for run_id in (v.get("projection_run"), v.get("clustering_run")):
             if run_id and (run_id not in runs or runs[run_id].missing):
-                raise NotFoundError(f"its run {run_id} was deleted from the workspace.")
+                raise NotFoundError(
+                    _("its run {run_id} was deleted from the workspace.").format(run_id=run_id)
+                )
         return _view_data(
             home(), v.get("dataset_id"), v.get("projection_run"), v.get("clustering_run"), v
         )
     except (EmbedlensError, KeyError) as exc:
         st.warning(
-            f"The view {info.name!r} cannot be drawn: {exc} Open it on the map to "
-            "compute it again, then save the view again.",
+            _(
+                "The view {name!r} cannot be drawn: {exc} Open it on the map to compute it "
+                "again, then save the view again."
+            ).format(
+                name=info.name, exc=exc
+            ),
             icon=":material/broken_image:",
         )
         return None
@@ -80,30 +88,30 @@ def look_controls() -> tuple[str, str, str]:
     cols = st.columns(3)
     theme = (
         cols[0].segmented_control(
-            "Theme",
+            _("Theme"),
             ["light", "dark"],
             key="story.theme",
             format_func=str.capitalize,
             on_change=_set_theme,
-            help="Also used by the map.",
+            help=_("Also used by the map."),
         )
         or "light"
     )
     palette = cols[1].selectbox(
-        "Colours (all colour-blind safe)",
+        _("Colours (all colour-blind safe)"),
         list(CATEGORICAL),
         key="story.palette",
         format_func=lambda p: {
             "okabe-ito": "Okabe-Ito",
-            "tol-muted": "Tol muted",
-            "tol-bright": "Tol bright",
+            "tol-muted": _("Tol muted"),
+            "tol-bright": _("Tol bright"),
             "ibm": "IBM",
         }.get(p, p),
         persist_state="session",
     )
     fmt = (
         cols[2].segmented_control(
-            "Chart camera button saves",
+            _("Chart camera button saves"),
             ["png", "svg"],
             key="story.image_format",
             format_func=str.upper,
@@ -140,14 +148,16 @@ def views_section(ws: Workspace, infos: list[ViewInfo], theme: str, palette: str
     """The saved views: pick one, preview it, open it on the map, add it to the story, delete."""
     if not infos:
         st.info(
-            "No saved views yet. Save the current map above, or with the Save view form "
-            "on the Map page.",
+            _(
+                "No saved views yet. Save the current map above, or with the Save view form on"
+                " the Map page."
+            ),
             icon=":material/bookmark:",
         )
         return
     by_id = {i.id: i for i in infos}
     chosen = pick(
-        "Saved view",
+        _("Saved view"),
         {i.id: f"{i.name} · {i.view.get('dataset_name', '?')} · {when(i.created)}" for i in infos},
         key="story.view",
         current=st.session_state.get(state.VIEW_ID),
@@ -155,7 +165,7 @@ def views_section(ws: Workspace, infos: list[ViewInfo], theme: str, palette: str
     info = by_id[chosen]
     cols = st.columns(3)
     if cols[0].button(
-        "Open on the map",
+        _("Open on the map"),
         key="story.open_view",
         icon=":material/scatter_plot:",
         type="primary",
@@ -163,7 +173,7 @@ def views_section(ws: Workspace, infos: list[ViewInfo], theme: str, palette: str
     ):
         _open_view(info)
     cols[1].button(
-        "Add to the story",
+        _("Add to the story"),
         key="story.add_view",
         icon=":material/playlist_add:",
         on_click=_add,
@@ -173,7 +183,7 @@ def views_section(ws: Workspace, infos: list[ViewInfo], theme: str, palette: str
         if confirm_delete(
             "view",
             info.id,
-            "Delete this saved view? Stories that show it skip it from now on.",
+            _("Delete this saved view? Stories that show it skip it from now on."),
             key="story.view",
         ):
             ws.delete_view(info.id)
@@ -196,8 +206,9 @@ def views_section(ws: Workspace, infos: list[ViewInfo], theme: str, palette: str
     if info.caption:
         st.markdown(md_escape(info.caption))
     st.caption(
-        f"Camera: {info.view.get('camera_source', 'full extent')} (the chart's own zoom "
-        "is not saved)."
+        _("Camera: {source} (the chart's own zoom is not saved).").format(
+            source=_(info.view.get("camera_source", "full extent"))
+        )
     )
 
 
@@ -235,7 +246,8 @@ def _start(presenting: bool) -> None:
 
 def opening_tab() -> str | None:
     """The tab the Story page opens on: the story itself after presenting, else the first."""
-    return st.session_state.get(RETURN_TAB)
+    tab = st.session_state.get(RETURN_TAB)
+    return _(tab) if tab else None
 
 
 def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette: str) -> None:
@@ -244,24 +256,24 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
     if stories:
         left, right = st.columns([4, 1], vertical_alignment="bottom")
         left.selectbox(
-            "Saved stories",
+            _("Saved stories"),
             [s.id for s in stories],
             key="story.saved_story",
             format_func={s.id: f"{s.title} ({len(s.view_ids)} views)" for s in stories}.get,
         )
         right.button(
-            "Open", key="story.open_story", on_click=_open_story, args=(ws,), width="stretch"
+            _("Open"), key="story.open_story", on_click=_open_story, args=(ws,), width="stretch"
         )
     ids = [v for v in st.session_state[state.STORY_VIEWS] if v in by_id]
     st.session_state[state.STORY_VIEWS] = ids
     if "story.title" not in st.session_state:
-        st.session_state["story.title"] = DEFAULT_TITLE
+        st.session_state["story.title"] = _(DEFAULT_TITLE)
     # persisted: presentation mode hides this input; Streamlit drops unrendered widget values
     title = st.text_input(
-        "Story title", key="story.title", max_chars=200, persist_state="session"
+        _("Story title"), key="story.title", max_chars=200, persist_state="session"
     )
     if not ids:
-        st.caption("The story is empty: pick a saved view above and press Add to the story.")
+        st.caption(_("The story is empty: pick a saved view above and press Add to the story."))
         return
     for i, view_id in enumerate(ids):
         info = by_id[view_id]
@@ -274,7 +286,7 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
             on_click=_move,
             args=(i, -1),
             disabled=i == 0,
-            help="Move up",
+            help=_("Move up"),
         )
         down.button(
             "",
@@ -283,7 +295,7 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
             on_click=_move,
             args=(i, 1),
             disabled=i == len(ids) - 1,
-            help="Move down",
+            help=_("Move down"),
         )
         drop.button(
             "",
@@ -291,11 +303,11 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
             icon=":material/close:",
             on_click=_remove,
             args=(i,),
-            help="Remove from the story",
+            help=_("Remove from the story"),
         )
     cols = st.columns(3)
     cols[0].button(
-        "Present full screen",
+        _("Present full screen"),
         key="story.present",
         type="primary",
         on_click=_start,
@@ -303,15 +315,19 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
         icon=":material/slideshow:",
         width="stretch",
     )
-    if cols[1].button("Save the story", key="story.save", icon=":material/save:", width="stretch"):
-        st.session_state[state.STORY_ID] = ws.save_story(title.strip() or DEFAULT_TITLE, ids)
-        st.toast("Story saved in the workspace", icon=":material/save:")
+    if cols[1].button(
+        _("Save the story"), key="story.save", icon=":material/save:", width="stretch"
+    ):
+        st.session_state[state.STORY_ID] = ws.save_story(title.strip() or _(DEFAULT_TITLE), ids)
+        st.toast(_("Story saved in the workspace"), icon=":material/save:")
     slides = [(by_id[v].name, by_id[v].caption, by_id[v].view) for v in ids]
-    root, story_title = str(ws.root), title.strip() or DEFAULT_TITLE
+    root, story_title = str(ws.root), title.strip() or _(DEFAULT_TITLE)
     cols[2].download_button(
-        "Download as one HTML file",
-        lambda: story_html(
-            Workspace(root), slides, title=story_title, theme=theme, palette=palette
+        _("Download as one HTML file"),
+        i18n.deferred(
+            lambda: story_html(
+                Workspace(root), slides, title=story_title, theme=theme, palette=palette
+            )
         ),
         f"{safe_name(story_title) or 'story'}.html",
         "text/html",
@@ -319,7 +335,7 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
         on_click="ignore",
         icon=":material/download:",
         width="stretch",
-        help="Opens offline in any browser: interactive maps, captions, ← → to step.",
+        help=_("Opens offline in any browser: interactive maps, captions, ← → to step."),
     )
 
 
@@ -341,7 +357,7 @@ def present(by_id: dict[str, ViewInfo], theme: str, palette: str, fmt: str) -> N
     info = by_id[ids[i]]
     with st.container(key="story-nav", horizontal=True, vertical_alignment="center"):
         st.button(
-            "Prev",
+            _("Prev"),
             key="story.prev",
             icon=":material/arrow_back:",
             on_click=_step,
@@ -351,7 +367,7 @@ def present(by_id: dict[str, ViewInfo], theme: str, palette: str, fmt: str) -> N
         )
         st.markdown(f"**{i + 1} / {len(ids)}**")
         st.button(
-            "Next",
+            _("Next"),
             key="story.next",
             icon=":material/arrow_forward:",
             on_click=_step,
@@ -361,7 +377,7 @@ def present(by_id: dict[str, ViewInfo], theme: str, palette: str, fmt: str) -> N
         )
         st.space("stretch")
         st.button(
-            "Exit",
+            _("Exit"),
             key="story.exit",
             icon=":material/close_fullscreen:",
             on_click=_start,
@@ -390,7 +406,11 @@ def present(by_id: dict[str, ViewInfo], theme: str, palette: str, fmt: str) -> N
 def image_note(fmt: str) -> None:
     """Say how PNG/SVG export works here."""
     st.caption(
-        f"PNG / SVG: the camera button in each chart's toolbar saves it as "
-        f"{fmt.upper()} (1280×720). One-click static export needs the kaleido package, "
-        "which is not installed here."
+        _(
+            "PNG / SVG: the camera button in each chart's toolbar saves it as {upper} "
+            "(1280×720). One-click static export needs the kaleido package, which is not "
+            "installed here."
+        ).format(
+            upper=fmt.upper()
+        )
     )

@@ -7,9 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from components import clusters, state
+from embedlens.i18n import N_, _
 
 TABLE = "story.cluster_table"
-NAME = "Your name"
+NAME = N_("Your name")
+COLUMNS = (N_("Cluster"), N_("Keywords"), N_("Rows"), N_("Merged in"))
 
 
 def cluster_frame(clustering) -> pd.DataFrame:
@@ -38,7 +40,7 @@ def cluster_frame(clustering) -> pd.DataFrame:
 def renamed(before: pd.DataFrame, after: pd.DataFrame) -> dict[int, str]:
     """{cluster id: new name} for the rows whose name the user changed in the editor."""
     out = {}
-    for (_, old), (_, new) in zip(before.iterrows(), after.iterrows(), strict=True):
+    for (_i, old), (_j, new) in zip(before.iterrows(), after.iterrows(), strict=True):
         name = "" if pd.isna(new[NAME]) else str(new[NAME]).strip()
         if name != str(old[NAME]).strip():
             out[int(old["Cluster"])] = name
@@ -67,8 +69,10 @@ def cluster_editor(clustering) -> None:
     """Rename clusters in a table and merge them; the map, legend and exports use the names."""
     before = cluster_frame(clustering)
     st.caption(
-        "Type a name in the last column (empty = keep the keywords). Names show on the "
-        "map, in its legend, in saved views and in exports."
+        _(
+            "Type a name in the last column (empty = keep the keywords). Names show on the "
+            "map, in its legend, in saved views and in exports."
+        )
     )
     after = st.data_editor(
         before,
@@ -76,24 +80,30 @@ def cluster_editor(clustering) -> None:
         hide_index=True,
         width="stretch",
         disabled=["Cluster", "Keywords", "Rows", "Merged in"],
-        column_config={NAME: st.column_config.TextColumn(NAME, max_chars=60)},
+        column_config={
+            NAME: st.column_config.TextColumn(_(NAME), max_chars=60),
+            **{c: st.column_config.Column(_(c)) for c in COLUMNS},
+        },
     )
     for cid, name in renamed(before, after).items():
         clusters.rename(cid, name)
-    _, names = clusters.effective(clustering)
+    _labels, names = clusters.effective(clustering)
     options = [c for c in before["Cluster"].tolist() if c >= 0]
     left, mid, right = st.columns([3, 2, 1], vertical_alignment="bottom")
     left.multiselect(
-        "Merge these clusters",
+        _("Merge these clusters"),
         options,
         key="story.merge_sources",
         format_func=lambda c: f"{c}: {names.get(c, c)}",
     )
     mid.selectbox(
-        "into", options, key="story.merge_target", format_func=lambda c: f"{c}: {names.get(c, c)}"
+        _("into"),
+        options,
+        key="story.merge_target",
+        format_func=lambda c: f"{c}: {names.get(c, c)}",
     )
     right.button(
-        "Merge",
+        _("Merge"),
         key="story.merge",
         on_click=_merge,
         icon=":material/call_merge:",
@@ -101,5 +111,5 @@ def cluster_editor(clustering) -> None:
     )
     if st.session_state.get(state.CLUSTER_MERGES):
         st.button(
-            "Undo all merges", key="story.unmerge", on_click=_undo_merges, icon=":material/undo:"
+            _("Undo all merges"), key="story.unmerge", on_click=_undo_merges, icon=":material/undo:"
         )

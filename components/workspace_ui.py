@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import datasets, state
 from components.feedback import user_errors
-from embedlens.i18n import _
+from embedlens.i18n import N_, _
 from embedlens.store import DatasetInfo, RunInfo, Workspace
 
 CONFIRM = "workspace.confirm"  # ("dataset" | "run", id) waiting for "Yes, delete"
@@ -44,15 +44,28 @@ def run_summary(run: RunInfo) -> str:
         method = str(p.get("method", "?"))
         words = [f"{METHOD_NAMES.get(method, method)} {p.get('dims', 2)}D"]
         if method == "tsne":
-            words.append(f"perplexity {p.get('perplexity')}")
+            words.append(_("perplexity {p}").format(p=p.get("perplexity")))
         elif method == "umap":
-            words.append(f"{p.get('n_neighbors')} neighbours, min_dist {p.get('min_dist')}")
+            umap = _("{n} neighbours, min_dist {d}")
+            words.append(umap.format(n=p.get("n_neighbors"), d=p.get("min_dist")))
         if method != "pca" and p.get("metric"):
             words.append(str(p["metric"]))
-        words.append(f"seed {p.get('seed', 0)}")
+        words.append(_("seed {seed}").format(seed=p.get("seed", 0)))
         return ", ".join(words)
     keys = ("method", "k", "min_cluster_size", "eps", "space")
     return ", ".join(f"{k}={p[k]}" for k in keys if p.get(k) is not None) or "clustering"
+
+
+COLUMN_LABELS = (
+    N_("Name"), N_("Rows"), N_("Saved"), N_("Size"), N_("Text column"), N_("Label column"),
+    N_("Vectors"), N_("Runs"), N_("Runs size"), N_("Status"), N_("Kind"), N_("What"),
+    N_("Dataset"), N_("Seconds"),
+)  # fmt: skip
+
+
+def column_config() -> dict:
+    """Translated headers for the two tables (``id`` hidden); the frames keep English names."""
+    return {"id": None, **{c: st.column_config.Column(_(c)) for c in COLUMN_LABELS}}
 
 
 def datasets_frame(infos: list[DatasetInfo], runs: list[RunInfo]) -> pd.DataFrame:
@@ -71,10 +84,10 @@ def datasets_frame(infos: list[DatasetInfo], runs: list[RunInfo]) -> pd.DataFram
                 "Size": human_size(info.size_bytes),
                 "Text column": info.text_column or "—",
                 "Label column": info.label_column or "—",
-                "Vectors": "yes" if info.has_vectors else "no",
+                "Vectors": _("yes") if info.has_vectors else _("no"),
                 "Runs": len(own),
                 "Runs size": human_size(sum(r.size_bytes for r in own)),
-                "Status": "files missing" if info.missing else "ok",
+                "Status": _("files missing") if info.missing else _("ok"),
                 "id": info.id,
             }
         )
@@ -85,13 +98,13 @@ def runs_frame(runs: list[RunInfo], names: dict[str, str]) -> pd.DataFrame:
     """One row per run: kind, what (method/model and key params), dataset, when, seconds, size."""
     rows = [
         {
-            "Kind": run.kind,
+            "Kind": _(KINDS.get(run.kind, run.kind)),
             "What": run_summary(run),
             "Dataset": names.get(run.dataset_id, run.dataset_id),
             "Saved": when(run.created),
             "Seconds": None if run.seconds is None else round(run.seconds, 2),
             "Size": human_size(run.size_bytes),
-            "Status": "files missing" if run.missing else "ok",
+            "Status": _("files missing") if run.missing else _("ok"),
             "id": run.id,
         }
         for run in runs
@@ -162,20 +175,27 @@ def pick(
     return st.selectbox(label, ids, key=key, format_func=lambda i: options.get(i, i))
 
 
+KINDS = {
+    "view": N_("view"), "dataset": N_("dataset"), "run": N_("run"),
+    "embedding": N_("embedding"), "projection": N_("projection"), "clustering": N_("clustering"),
+}  # fmt: skip
+
+
 def confirm_delete(kind: str, item_id: str, message: str, *, key: str) -> bool:
     """A 'Delete…' button that asks once more; True when the user confirmed."""
     pending = st.session_state.get(CONFIRM)
     if pending != (kind, item_id):
-        if st.button(f"Delete this {kind}…", key=f"{key}.delete", icon=":material/delete:"):
+        label = _("Delete this {kind}…").format(kind=_(KINDS.get(kind, kind)))
+        if st.button(label, key=f"{key}.delete", icon=":material/delete:"):
             st.session_state[CONFIRM] = (kind, item_id)
             st.rerun()
         return False
     st.warning(message, icon=":material/warning:")
     yes, no = st.columns(2)
-    if no.button("Cancel", key=f"{key}.cancel", width="stretch"):
+    if no.button(_("Cancel"), key=f"{key}.cancel", width="stretch"):
         st.session_state.pop(CONFIRM, None)
         st.rerun()
-    if yes.button("Yes, delete", key=f"{key}.confirm", type="primary", width="stretch"):
+    if yes.button(_("Yes, delete"), key=f"{key}.confirm", type="primary", width="stretch"):
         st.session_state.pop(CONFIRM, None)
         return True
     return False
@@ -185,7 +205,7 @@ def dataset_actions(ws: Workspace, info: DatasetInfo, n_runs: int) -> None:
     """Open, rename or delete one saved dataset."""
     is_current = info.id == st.session_state.get(state.DATASET_ID)
     if st.button(
-        "Open on the map",
+        _("Open on the map"),
         key="workspace.open",
         type="primary",
         icon=":material/scatter_plot:",
@@ -196,33 +216,37 @@ def dataset_actions(ws: Workspace, info: DatasetInfo, n_runs: int) -> None:
         if datasets.open_saved(info.id):
             st.switch_page("app_pages/map.py", query_params={"dataset": info.id})
     if info.missing:
-        st.error("This dataset's files are missing or damaged; delete it and load the file again.")
+        st.error(_(
+                "This dataset's files are missing or damaged; delete it and load the file again."
+            ))
     with st.form("workspace.rename_form", border=False):
         new = st.text_input(
-            "New name", value=info.name, key=f"workspace.new_name.{info.id}", max_chars=200
+            _("New name"), value=info.name, key=f"workspace.new_name.{info.id}", max_chars=200
         )
-        submitted = st.form_submit_button("Rename", icon=":material/edit:", key="workspace.rename")
+        submitted = st.form_submit_button(
+            _("Rename"), icon=":material/edit:", key="workspace.rename"
+        )
         if submitted and new.strip() != info.name:
-            with user_errors("Renaming the dataset"):
+            with user_errors(_("Renaming the dataset")):
                 ws.rename_dataset(info.id, new)
             if is_current and state.dataset() is not None:
                 st.session_state[state.DATASET] = dataclasses.replace(
                     state.dataset(), name=new.strip()
                 )
-            st.toast(f"Renamed to {new.strip()}", icon=":material/edit:")
+            st.toast(_("Renamed to {strip}").format(strip=new.strip()), icon=":material/edit:")
             st.rerun()
-    message = (
-        f"Delete this dataset, its {n_runs} runs and their files? Saved views of it will "
+    message = _(
+        "Delete this dataset, its {n_runs} runs and their files? Saved views of it will "
         "no longer open. This cannot be undone."
-    )
+    ).format(n_runs=n_runs)
     if is_current:
-        message += " It is open now: the sample opens instead."
+        message += _(" It is open now: the sample opens instead.")
     if confirm_delete("dataset", info.id, message, key="workspace.dataset"):
-        with user_errors("Deleting the dataset"):
+        with user_errors(_("Deleting the dataset")):
             ws.delete_dataset(info.id)
         if is_current:
             _close_current()
-        st.toast("Dataset deleted", icon=":material/delete:")
+        st.toast(_("Dataset deleted"), icon=":material/delete:")
         st.rerun()
 
 
@@ -237,23 +261,23 @@ def _close_current() -> None:
 
 def run_details(ws: Workspace, run: RunInfo) -> None:
     """Parameters, library versions and extra facts of one run; delete it."""
-    with st.expander("Details: parameters and library versions", icon=":material/info:"):
+    with st.expander(_("Details: parameters and library versions"), icon=":material/info:"):
         left, right = st.columns(2)
-        left.markdown("**Parameters**")
+        left.markdown(_("**Parameters**"))
         left.json(run.params, expanded=True)
-        right.markdown("**Library versions** (what computed it)")
+        right.markdown(_("**Library versions** (what computed it)"))
         right.json(run.versions, expanded=True)
         if run.extra:
-            st.markdown("**Other facts**")
+            st.markdown(_("**Other facts**"))
             st.json(run.extra, expanded=False)
-        st.caption(f"Run id `{run.id}` · computed from `{run.parent or '—'}`")
+        st.caption(_("Run id `{id}` · computed from `{x}`").format(id=run.id, x=run.parent or '—'))
     n_children = sum(1 for r in ws.list_runs(run.dataset_id) if r.parent == run.id)
-    message = "Delete this run and its files?"
+    message = _("Delete this run and its files?")
     if n_children:
-        message += f" {n_children} runs computed from it are deleted too."
-    message += " The map recomputes it when needed."
+        message += _(" {n} runs computed from it are deleted too.").format(n=n_children)
+    message += _(" The map recomputes it when needed.")
     if confirm_delete("run", run.id, message, key="workspace.run"):
-        with user_errors("Deleting the run"):
+        with user_errors(_("Deleting the run")):
             ws.delete_run(run.id)
-        st.toast("Run deleted", icon=":material/delete:")
+        st.toast(_("Run deleted"), icon=":material/delete:")
         st.rerun()

@@ -11,8 +11,9 @@ variable: the app sets it once per script run, the CLI and the Python API stay i
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -20,8 +21,9 @@ DOMAIN = "embedlens"
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 DEFAULT_LANGUAGE = "en"
 
+_START_LANGUAGE: str = os.environ.get("EMBEDLENS_LANG") or DEFAULT_LANGUAGE
 _current: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "embedlens_language", default=os.environ.get("EMBEDLENS_LANG", DEFAULT_LANGUAGE)
+    "embedlens_language", default=_START_LANGUAGE
 )
 
 
@@ -45,21 +47,49 @@ def current_language() -> str:
     return normalize_language(_current.get())
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(code: str) -> dict[str, str]:
-    """msgid → msgstr of language ``code`` (empty for English or a missing catalog)."""
-    path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    """The msgid → msgstr map of language ``code`` (empty for English or a missing catalog)."""
+    path = po_path(code)
     if code == DEFAULT_LANGUAGE or not path.is_file():
         return {}
     from babel.messages.pofile import read_po
 
-    with path.open("rb") as fh:
-        po = read_po(fh, locale=code)
+    try:
+        with path.open("rb") as fh:
+            po = read_po(fh, locale=code)
+    except Exception:  # noqa: BLE001 - a broken catalog must not break the app: English shows
+        logging.getLogger(__name__).exception("could not read %s", path)
+        return {}
     return {
         str(m.id): str(m.string)
         for m in po
         if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string
     }
+
+
+def po_path(code: str) -> Path:
+    """The ``.po`` file of language ``code``."""
+    return LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def duplicate_msgids(code: str) -> list[str]:
+    """The msgids that appear more than once in ``code``'s catalog (Babel keeps only the first)."""
+    from babel.messages.pofile import PoFileParser
+
+    seen: dict[str, int] = {}
+
+    class _Counter(PoFileParser):
+        def _add_message(self) -> None:
+            msgid = "".join(s.denormalize() for s in self.messages) if self.messages else ""
+            seen[msgid] = seen.get(msgid, 0) + 1
+            super()._add_message()
+
+    from babel.messages.catalog import Catalog
+
+    with po_path(code).open("rb") as fh:
+        _Counter(Catalog(locale=code)).parse(fh)
+    return [msgid for msgid, n in seen.items() if n > 1 and msgid]
 
 
 def _(message: str) -> str:
@@ -70,3 +100,22 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now (constants, labels)."""
     return message
+
+
+class Translated(dict):
+    """A dict of ``N_()``-marked English values that translates each value as it is looked up.
+
+    ``NAMES[key]`` and ``NAMES.get(key)`` give the text in the current language (so a dict made
+    at import time still follows the language of each script run); ``.items()`` stays English.
+    """
+
+    def __getitem__(self, key):
+        return _(super().__getitem__(key))
+
+    def get(self, key, default=None):
+        return _(super().__getitem__(key)) if key in self else default
+
+
+def html_lang() -> str:
+    """The BCP 47 tag of the current language, for ``<html lang=...>`` (``en`` or ``zh-CN``)."""
+    return current_language().replace("_", "-")

@@ -12,15 +12,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from embedlens.errors import DataError, InvalidParameterError
+from embedlens.i18n import N_, _
 from embedlens.progress import ProgressCallback, report
 from embedlens.validation import check_choice, check_in_range, check_vectors, listed
 
 METRICS = ("cosine", "dot", "euclidean")
 
 _DESCRIPTIONS = {
-    "cosine": "Cosine similarity, from -1 to 1: higher means more similar (1 = same direction).",
-    "dot": "Dot product, unbounded: higher means more similar (it grows with vector length).",
-    "euclidean": "Euclidean distance, 0 or more: lower means more similar (0 = identical).",
+    "cosine": N_(
+        "Cosine similarity, from -1 to 1: higher means more similar (1 = same direction)."
+    ),
+    "dot": N_("Dot product, unbounded: higher means more similar (it grows with vector length)."),
+    "euclidean": N_("Euclidean distance, 0 or more: lower means more similar (0 = identical)."),
 }
 
 # Elements of one (queries x data rows) score block; 2**24 float32 = 64 MiB.
@@ -72,7 +75,7 @@ def describe_metric(metric: str) -> str:
     str
     """
     check_choice("metric", metric, METRICS, owner="describe_metric")
-    return _DESCRIPTIONS[metric]
+    return _(_DESCRIPTIONS[metric])
 
 
 def _checked_data(X: np.ndarray, *, name: str, chunk_rows: int) -> np.ndarray:

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from embedlens.errors import InvalidParameterError
+from embedlens.i18n import _, html_lang
 from embedlens.plotting.style import BACKGROUND, FONT_FAMILY, FOREGROUND, TEMPLATE
 from embedlens.validation import check_choice
 
@@ -147,15 +148,15 @@ def figures_to_story_html(
            .replace("@LINE@", line))
     js = _JS.replace("@CONFIG@", json.dumps(PLOTLY_CONFIG))
     parts = [
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n",
+        f'<!doctype html>\n<html lang="{html_lang()}">\n<head>\n<meta charset="utf-8" />\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1" />\n',
         f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n",
         "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>\n",
         f"<script>{get_plotlyjs()}</script>\n</head>\n<body>\n<header>",
         f"<h1>{html.escape(title)}</h1>",
-        '<button id="prev" type="button">&larr; Prev</button>',
+        f'<button id="prev" type="button">&larr; {html.escape(_("Prev"))}</button>',
         '<span id="counter"></span>',
-        '<button id="next" type="button">Next &rarr;</button></header>\n',
+        f'<button id="next" type="button">{html.escape(_("Next"))} &rarr;</button></header>\n',
     ]
     for i, (slide_title, caption, fig) in enumerate(slides):
         parts.append(
