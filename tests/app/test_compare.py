@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from embedlens.dataset import Dataset
@@ -135,7 +136,7 @@ def test_linked_selection_lights_up_the_same_rows_on_both(rng):
     assert any("2 rows selected" in c.value for c in at.caption)
 
 
-def test_similarity_lab_and_three_maps(rng):
+def test_similarity_lab(rng):
     ds = _dataset(rng)
     at = _app(ds)
     at.selectbox(key="compare.lab_row").select(4).run()
@@ -144,6 +145,11 @@ def test_similarity_lab_and_three_maps(rng):
     assert "Dot product kept" in md and "Spherizing" in md
     lab_tables = [d.value for d in at.dataframe]
     assert len(lab_tables) == 4 and all(len(t) == 10 for t in lab_tables)
+
+
+@pytest.mark.slow
+def test_three_maps_aligned_with_trustworthiness(rng):
+    at = _app(_dataset(rng))
     at.button(key="compare.make_maps").click().run()
     assert not at.exception and not at.error
     names = {m.label for m in at.metric}
