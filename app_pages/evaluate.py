@@ -8,7 +8,7 @@ from components import evaluate_words as words
 from components import feedback, state
 from components import neighbors as nb
 from components.feedback import user_errors
-from embedlens.i18n import N_, _
+from embedlens.i18n import N_, _, translate_note
 
 ds, emb, proj, clustering = state.require_results()
 st.markdown(_("### Evaluate"))
@@ -20,7 +20,7 @@ st.caption(
         name=feedback.md_escape(ds.name),
         n=len(ds),
         shape=emb.vectors.shape[1],
-        vectors_name=feedback.md_escape(emb.provenance.vectors_name()),
+        vectors_name=feedback.md_escape(translate_note(emb.provenance.vectors_name())),
         upper=proj.params.method.upper(),
     )
 )

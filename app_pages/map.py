@@ -14,7 +14,7 @@ from components import (
     state,
     story_views,
 )
-from embedlens.i18n import _
+from embedlens.i18n import _, translate_note
 
 ds = state.require_dataset()
 with st.sidebar:
@@ -49,7 +49,10 @@ if not result.preview:
     st.session_state[state.CLUSTERING] = clustering
 
 method = forms.METHOD_LABELS[proj.params.method]
-vectors = "TF-IDF preview vectors" if emb is None else emb.provenance.vectors_name()
+if emb is None:
+    vectors = _("TF-IDF preview vectors")
+else:
+    vectors = translate_note(emb.provenance.vectors_name())
 if result.pick is not None and result.pick.reason:
     vectors += f"; {result.pick.reason}"
 st.markdown(f"### {feedback.md_escape(ds.name)}")
@@ -72,7 +75,7 @@ if result.preview:
 load_notes = ds.report.notes if ds.report else ()
 emb_notes = emb.notes if emb is not None else ()
 for note in (*load_notes, *emb_notes, *proj.notes, *clustering.notes):
-    st.caption(f":material/info: {feedback.md_escape(note)}")
+    st.caption(f":material/info: {feedback.md_escape(translate_note(note))}")
 
 fig, is_density = charts.map_figure(
     ds,

@@ -10,7 +10,7 @@ from components import state
 from components.feedback import user_errors
 from components.pipeline import home, workspace
 from embedlens.dataset import Dataset
-from embedlens.i18n import N_, Translated, _, current_language
+from embedlens.i18n import N_, Translated, _, current_language, translate_note
 from embedlens.io import load_table
 from embedlens.io.bundle import load_files
 
@@ -181,3 +181,15 @@ def column_choices(ds: Dataset, file_id: str) -> Dataset:
     if label != ds.label_column:
         ds = dataclasses.replace(ds, label_column=label)
     return ds
+
+
+def report_summary(report) -> str:
+    """The load report's sentence in the UI language (the core's ``summary()`` is English)."""
+    text = _("Kept {kept:,} of {read:,} rows").format(kept=report.rows_kept, read=report.rows_read)
+    if report.dropped:
+        reasons = _(", ").join(
+            _("{n:,} {why}").format(n=n, why=translate_note(why))
+            for why, n in report.dropped.items()
+        )
+        text += _(" (dropped: {reasons})").format(reasons=reasons)
+    return text + _(".")

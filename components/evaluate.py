@@ -25,7 +25,7 @@ from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset, array_fingerprint
 from embedlens.embedders import EmbedResult
 from embedlens.errors import EmbedlensError
-from embedlens.i18n import _
+from embedlens.i18n import _, translate_note
 from embedlens.metrics import (
     METRIC_INFO,
     cluster_quality,
@@ -137,7 +137,7 @@ def bars(
 def notes(lines: list[str]) -> None:
     """Caveats a computation reported (sampling, lowered folds, ...)."""
     for line in lines:
-        st.caption(f":material/info: {line}")
+        st.caption(f":material/info: {translate_note(line)}")
 
 
 def class_columns(ds: Dataset) -> list[str]:

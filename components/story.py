@@ -91,7 +91,7 @@ def look_controls() -> tuple[str, str, str]:
             _("Theme"),
             ["light", "dark"],
             key="story.theme",
-            format_func=str.capitalize,
+            format_func={"light": _("Light"), "dark": _("Dark")}.get,
             on_change=_set_theme,
             help=_("Also used by the map."),
         )

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from embedlens.errors import BackendUnavailable, DataError, InvalidParameterError
+from embedlens.i18n import N_
 from embedlens.keywords import cluster_keywords
 from embedlens.progress import ProgressCallback, report
 from embedlens.registry import Registry
@@ -206,8 +207,10 @@ def _check_vs_data(params: ClusterParams, n: int) -> tuple[ClusterParams, list[s
         )
     if params.space == "map" and params.metric == "cosine":
         notes.append(
-            "Clustered the map coordinates with the euclidean metric (cosine has no "
-            "meaning for positions on a map)."
+            N_(
+                "Clustered the map coordinates with the euclidean metric (cosine has no "
+                "meaning for positions on a map)."
+            )
         )
         params = replace(params, metric="euclidean")
     return params, notes
@@ -284,7 +287,8 @@ def _auto_k(
         raise DataError(f"no k in 2..{ks[-1]} splits these vectors into clusters.")
     score, k, labels = best
     span = f"{ks[0]}..{ks[-1]}" if len(ks) > 1 else str(ks[0])
-    return k, labels, f"Chose k={k} by silhouette ({score:.2f}) over k={span}."
+    note = N_("Chose k={k} by silhouette ({score:.2f}) over k={span}.")  # N_: stored English
+    return k, labels, note.format(k=k, score=score, span=span)
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:
@@ -319,12 +323,16 @@ def _noise_notes(labels: np.ndarray, params: ClusterParams) -> list[str]:
     label = "DBSCAN" if params.method == "dbscan" else "HDBSCAN"
     noise = int((labels == -1).sum())
     if noise == len(labels):
-        fix = "raise eps" if params.method == "dbscan" else "lower min_cluster_size"
-        return [f"{label} found no clusters: every point is noise; {fix} or lower min_samples."]
+        if params.method == "dbscan":
+            return [N_("DBSCAN found no clusters: every point is noise; raise eps or lower "
+                       "min_samples.")]  # fmt: skip
+        return [N_("HDBSCAN found no clusters: every point is noise; lower min_cluster_size or "
+                   "lower min_samples.")]  # fmt: skip
     if noise:
         return [
-            f"{label} marked {noise:,} of {len(labels):,} points "
-            f"({noise / len(labels):.0%}) as noise (-1)."
+            N_("{label} marked {noise:,} of {n:,} points ({share:.0%}) as noise (-1).").format(
+                label=label, noise=noise, n=len(labels), share=noise / len(labels)
+            )
         ]
     return []
 
@@ -398,8 +406,10 @@ def cluster(
         if labels is None and fit_rows is not None:
             labels = _kmeans_on_sample(Z, params, fit_rows)
             notes.append(
-                f"k-means fitted on a random sample of {fit_rows.size:,} of {n:,} rows (seed "
-                f"{params.seed}); every row is assigned to its nearest centre."
+                N_(
+                    "k-means fitted on a random sample of {sample:,} of {n:,} rows (seed {seed}); "
+                    "every row is assigned to its nearest centre."
+                ).format(sample=fit_rows.size, n=n, seed=params.seed)
             )
         elif labels is None:
             labels = CLUSTERERS.create(params.method, params=params, k=params.k).fit_predict(Z)

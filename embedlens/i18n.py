@@ -119,3 +119,56 @@ class Translated(dict):
 def html_lang() -> str:
     """The BCP 47 tag of the current language, for ``<html lang=...>`` (``en`` or ``zh-CN``)."""
     return current_language().replace("_", "-")
+
+
+def translate_note(text: str) -> str:
+    """``text`` in the current language, also when it was formatted from a msgid in English.
+
+    Notes that the core computes once and stores (cluster choices, load reports) stay English
+    in the workspace; shown in a Chinese UI they are matched back to their ``N_()`` msgid, and
+    the values they carry are put into the translation.
+    """
+    code = current_language()
+    table = catalog(code)
+    if not table or not text:
+        return text
+    if text in table:
+        return table[text]
+    for pattern, fields, translation in _note_patterns(code):
+        m = pattern.fullmatch(text)
+        if m:
+            return "".join(
+                literal + (m.group(fields[name]) if name is not None else "")
+                for literal, name in translation
+            )
+    return text
+
+
+@cache
+def _note_patterns(code: str) -> list:
+    """(regex, {field: group}, [(literal, field)]) for each msgid with ``{placeholders}``."""
+    import re
+    import string
+
+    out = []
+    for msgid, msgstr in catalog(code).items():
+        try:
+            parts = list(string.Formatter().parse(msgid))
+            target = [(lit, name) for lit, name, _spec, _conv in string.Formatter().parse(msgstr)]
+        except ValueError:
+            continue
+        names = [name for _lit, name, _spec, _conv in parts if name is not None]
+        literal = "".join(lit for lit, *_rest in parts)
+        if not names or len(set(names)) != len(names) or "" in names or len(literal) < 8:
+            continue  # a pattern of little text would match unrelated notes
+        if any(name is not None and name not in names for _lit, name in target):
+            continue
+        regex, groups = "", {}
+        for i, (lit, name, _spec, _conv) in enumerate(parts):
+            regex += re.escape(lit)
+            if name is not None:
+                groups[name] = f"g{i}"
+                regex += f"(?P<g{i}>.+?)"
+        out.append((len(literal), re.compile(regex, re.S), groups, target))
+    out.sort(key=lambda item: -item[0])  # the most specific pattern wins
+    return [item[1:] for item in out]

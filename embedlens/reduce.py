@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from embedlens.errors import BackendUnavailable, DataError
+from embedlens.i18n import N_
 from embedlens.progress import ProgressCallback, report, scaled
 from embedlens.registry import Registry
 from embedlens.validation import (
@@ -199,14 +200,17 @@ def _adjust(params: ProjectionParams, n: int, d: int) -> tuple[ProjectionParams,
     if params.method == "tsne" and 3 * params.perplexity > n - 1:
         new = max(1.0, (n - 1) / 3)
         notes.append(
-            f"Lowered t-SNE perplexity from {params.perplexity:g} to {new:.4g}: it must be at "
-            f"most a third of the points minus one ({n:,} points)."
+            N_(
+                "Lowered t-SNE perplexity from {old:g} to {new:.4g}: it must be at most a third "
+                "of the points minus one ({n:,} points)."
+            ).format(old=params.perplexity, new=new, n=n)
         )
         params = replace(params, perplexity=new)
     if params.method == "umap" and params.n_neighbors >= n:
         notes.append(
-            f"Lowered UMAP n_neighbors from {params.n_neighbors} to {n - 1}: there are only "
-            f"{n:,} points."
+            N_("Lowered UMAP n_neighbors from {old} to {new}: there are only {n:,} points.").format(
+                old=params.n_neighbors, new=n - 1, n=n
+            )
         )
         params = replace(params, n_neighbors=n - 1)
     return params, notes
@@ -235,8 +239,10 @@ def _prepare(
         X = np.ascontiguousarray(pre.transform(X), dtype=np.float32)
         kept = float(pre.explained_variance_ratio_.sum())
         notes.append(
-            f"Reduced {d} to {k} dimensions with PCA before {_label(params.method)} "
-            f"(keeps {kept:.0%} of the variance)."
+            N_(
+                "Reduced {d} to {k} dimensions with PCA before {method} (keeps {kept:.0%} of the "
+                "variance)."
+            ).format(d=d, k=k, method=_label(params.method), kept=kept)
         )
     metric = "euclidean" if (pre is not None or not normalize) else "cosine"
     return X, normalize, pre, metric, notes
@@ -328,9 +334,9 @@ def _fit(
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if method == "tsne" and params.dims == 3 and len(X) >= _TSNE_LARGE:
-        notes.append("3-D t-SNE uses Barnes-Hut (openTSNE's FFT method is 2-D only): slower.")
+        notes.append(N_("3-D t-SNE uses Barnes-Hut (openTSNE's FFT method is 2-D only): slower."))
     if method == "umap" and len(X) >= 10_000:
-        notes.append("UMAP ran single-threaded: a fixed seed makes the map reproducible.")
+        notes.append(N_("UMAP ran single-threaded: a fixed seed makes the map reproducible."))
     return coords, estimator, list(dict.fromkeys(notes))
 
 
