@@ -92,6 +92,11 @@ def bad_files() -> dict[str, tuple[bytes, str]]:
             b"v0,v1,v2\n1,2,3\n4,-1e39,6\n7,8,9\n",
             "row 2, column 'v1': -1e+39 is too large for a float32 vector",
         ),
+        # issue 17: 100,000 columns took 57 s to parse; refused on the header line instead
+        "too_many_columns.csv": (
+            (",".join(f"c{i}" for i in range(20_000)) + "\n" + "1," * 19_999 + "1\n").encode(),
+            "has about 20,000 columns; this server accepts up to 10,000",
+        ),
         # issue 17: a header promising 1.2 TB made NumPy report "out of memory"
         "lying_header.npy": (
             _npy(np.zeros((2, 3), np.float32)).replace(b"(2, 3), }", b"(99999999999, 3), }"),

@@ -15,6 +15,7 @@ from embedlens.embedders.sentence_transformers import DEFAULT_MODEL, make_senten
 from embedlens.embedders.tfidf_char import TfidfCharEmbedder
 from embedlens.embedders.tfidf_svd import TfidfSvdEmbedder
 from embedlens.errors import DataError
+from embedlens.limits import limits
 from embedlens.progress import ProgressCallback, report
 from embedlens.registry import Registry
 from embedlens.validation import check_in_range
@@ -193,10 +194,15 @@ def embed_texts(
             chunks = [order]
         t0 = time.perf_counter()
         done = 0
+        # Cut each text to what the model reads before tokenising it (its token limit x 8
+        # characters, at most the server's cell limit): a 20 MB cell is never tokenised whole.
+        cap = limits().cell_chars(getattr(loaded, "max_tokens", None))
         for chunk in chunks:
             chunk_texts = [unique[i] for i in chunk]
-            out = loaded.embed(chunk_texts, batch_size=batch_size)
-            truncated += loaded.count_truncated(chunk_texts)
+            short = [t for t in chunk_texts if len(t) <= cap]
+            model_texts = [t if len(t) <= cap else t[:cap] for t in chunk_texts]
+            out = loaded.embed(model_texts, batch_size=batch_size)
+            truncated += len(chunk_texts) - len(short) + loaded.count_truncated(short)
             if vectors is None:
                 vectors = np.empty((len(unique), out.shape[1]), dtype=np.float32)
             elif out.shape[1] != vectors.shape[1]:

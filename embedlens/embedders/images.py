@@ -151,6 +151,10 @@ class ClipEmbedder:
     decode_side = 448
 
     def __init__(self, model: str = DEFAULT_CLIP, *, device: str = "cpu") -> None:
+        from embedlens.limits import apply_offline, limits
+
+        limits().check_model(model)
+        apply_offline()  # no hub retries unless the operator allows downloads
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:

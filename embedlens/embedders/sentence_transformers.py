@@ -113,7 +113,18 @@ class SentenceTransformerEmbedder:
     def __init__(
         self, model: str = DEFAULT_MODEL, *, device: str = "auto", precision: str = "auto"
     ) -> None:
+        from embedlens.limits import apply_offline, limits
+
+        limits().check_model(model)  # the operator's allow-list (none: every local model)
         path = resolve_model(model)
+        if apply_offline() and not Path(path).expanduser().exists():
+            raise DataError(  # fail in a second, never wait on hub retries
+                f"Could not load the sentence-transformers model {model!r}: it is not on this "
+                "machine (no such folder, not in the Hugging Face or sentence-transformers "
+                "caches) and models are loaded offline; give a local model folder, use the default "
+                f"{DEFAULT_MODEL!r}, or let the server download models with "
+                "EMBEDLENS_ALLOW_DOWNLOADS=1."
+            )
         self.device = resolve_device(device)
         self.precision = resolve_precision(precision, self.device)
         self.precision_note: str | None = None

@@ -167,6 +167,11 @@ def _peek(path: Path) -> pd.DataFrame | None:
             batch = next(pq.ParquetFile(path).iter_batches(batch_size=20), None)
             return batch.to_pandas() if batch is not None else None
         if ext in (".csv", ".tsv"):
+            from embedlens.limits import header_columns, limits
+
+            with open(path, "rb") as handle:  # a 200,000-column header: not a table to peek at
+                if header_columns(handle.read(4 << 20)) > limits().max_columns:
+                    return None
             return pd.read_csv(path, nrows=20, sep="\t" if ext == ".tsv" else ",", dtype=str)
         if ext in (".jsonl", ".ndjson"):
             return pd.read_json(path, lines=True, nrows=20)

@@ -18,6 +18,7 @@ from embedlens.io.encoding import binary_kind, read_text_file
 from embedlens.io.parsers import parse_delimited, parse_jsonl, parse_parquet, sniff_delimiter
 from embedlens.io.sniff import first_row_is_numbers, numeric_lines, whitespace_numbers
 from embedlens.io.vectors import load_npy
+from embedlens.limits import check_input, limits
 from embedlens.progress import ProgressCallback, report
 from embedlens.validation import check_choice
 
@@ -170,6 +171,7 @@ def load_table(
     data, label = read_source(source, name)
     ds_name = Path(label).stem or label
     kind = _format_for(data, label, fmt)
+    check_input(data, kind, label)  # size, columns, decompressed size: refused before parsing
     notes: list[str] = []
     text_encoding: str | None = None
     external = None
@@ -244,6 +246,7 @@ def load_table(
                     "least one row, or pass header=False if that line is data."
                 )
     report(on_progress, 0.7, "Checking columns")
+    limits().check_rows(len(frame), label)
     if external is not None and len(external) != len(frame):
         raise DataError(
             f"{vlabel} has {len(external):,} vectors but {label} has {len(frame):,} data rows; "
