@@ -8,7 +8,6 @@ fast TF-IDF vectors while the model embeds), announced as such.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, replace
 
 import streamlit as st
@@ -18,6 +17,8 @@ from components.jobs import Job, runner
 from embedlens.cluster import Clustering, ClusterParams
 from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult, embed_texts, make_embedder
+from embedlens.embedders.model_cache import ModelCache
+from embedlens.embedders.sentence_transformers import DEFAULT_MODEL
 from embedlens.errors import EmbedlensError
 from embedlens.i18n import _
 from embedlens.pipeline import PRECOMPUTED, EmbedSpec, ModelPick, Pipeline, fingerprint
@@ -29,8 +30,10 @@ __all__ = ["PRECOMPUTED", "MapResult", "build_map", "core", "embedder", "home", 
 PREVIEW_MAX_ROWS = 20_000  # TF-IDF preview only where it takes about a second
 PREVIEW_K = 8  # k-means clusters on a preview map when k is automatic
 FAST_BACKENDS = ("tfidf-svd", "tfidf-char")  # quick scikit-learn work: the "fast" job lane
-_models: dict[tuple[str, str], object] = {}
-_models_lock = threading.Lock()
+# Per-model locks, LRU of 3 plus the default model pinned (embedlens.embedders.model_cache).
+_models = ModelCache(
+    make_embedder, max_entries=3, pinned=[("sentence-transformers", DEFAULT_MODEL)]
+)
 
 
 def home() -> str:
@@ -58,14 +61,11 @@ def embedding_cache(root: str) -> EmbeddingCache:
 
 
 def embedder(backend: str, model: str):
-    """A loaded model shared by every session and job (at most 3 kept; never mutate it)."""
-    with _models_lock:
-        key = (backend, model)
-        if key not in _models:
-            while len(_models) >= 3:
-                _models.pop(next(iter(_models)))
-            _models[key] = make_embedder(backend, model)
-        return _models[key]
+    """A loaded model shared by every session and job (never mutate it).
+
+    Loaded outside any global lock: one slow load never blocks sessions using other models.
+    """
+    return _models.get(backend, model)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
