@@ -19,6 +19,8 @@ from typing import Any
 
 import streamlit as st
 
+from embedlens.i18n import _, current_language, set_language, translate_note
+
 MAX_JOBS = 24
 SYNC_ENV = "EMBEDLENS_SYNC_JOBS"  # "1": run jobs inline (scripts, AppTest); the page then blocks
 
@@ -108,16 +110,19 @@ def runner() -> JobRunner:
 def wait_for(jobs: list[Job], *, every: float = 1.0) -> None:
     """Show the jobs' progress, refreshed every ``every`` s; rerun the app when all are done."""
 
+    language = current_language()  # a fragment rerun skips app.py, where it is set
+
     @st.fragment(run_every=every)
     def _poll() -> None:
+        set_language(language)
         if all(job.done for job in jobs):
             st.rerun(scope="app")
         for job in jobs:
             if job.done:
                 continue
-            text = f"{job.label} · {job.elapsed():.0f} s"
+            text = _("{label} · {seconds:.0f} s").format(label=job.label, seconds=job.elapsed())
             if job.message:
-                text += f" · {job.message}"
+                text += f" · {translate_note(job.message)}"
             st.progress(min(max(job.fraction, 0.0), 1.0), text=text)
 
     _poll()

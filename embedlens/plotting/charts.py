@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from embedlens.errors import DataError
+from embedlens.i18n import N_, _
 from embedlens.palettes import categorical_colors, colorscale
 from embedlens.plotting.style import ScatterStyle, base_layout
 from embedlens.plotting.text import escape, label
@@ -77,8 +78,8 @@ def similarity_heatmap(
     m = _matrix(matrix, labels, name="similarity matrix", square=True)
     k = m.shape[0]
     full = [label(s, 120) for s in labels]
-    metric_text = label(metric, 40)
     lowered = str(metric).lower()
+    metric_text = label(_(lowered) if lowered in ("cosine", "dot", "euclidean") else metric, 40)
     is_distance = "euclid" in lowered or "dist" in lowered or "manhattan" in lowered
     heat: dict = {"colorscale": colorscale(style.palette)}
     if lowered == "cosine":
@@ -89,14 +90,14 @@ def similarity_heatmap(
         heat["reversescale"] = True
     text = np.array([[f"{full[i]}<br>{full[j]}" for j in range(k)] for i in range(k)],
                     dtype=object).reshape(k, k)
-    kind = "distance" if is_distance else "similarity"
+    kind = N_("{metric} distance") if is_distance else N_("{metric} similarity")
     trace = go.Heatmap(
         z=m, x=list(range(k)), y=list(range(k)), text=text,
         hovertemplate=f"%{{text}}<br><b>{metric_text}</b>: %{{z:.3f}}<extra></extra>",
         colorbar={"title": {"text": metric_text}}, **heat,
     )
     short = [label(s, 30) for s in labels]
-    layout = base_layout(style, title=f"{metric} {kind}")
+    layout = base_layout(style, title=_(kind).format(metric=metric_text))
     layout.update(xaxis=_category_axis(short, title=""),
                   yaxis={**_category_axis(short, title=""), "autorange": "reversed"})
     return go.Figure(data=[trace], layout=layout)
@@ -137,21 +138,22 @@ def sts_scatter(
     color = categorical_colors(1, style.palette, theme=style.theme)[0][0]
     scatter = go.Scattergl if len(g) > 5000 else go.Scatter
     traces = [scatter(
-        x=g, y=p, mode="markers", name="Pairs",
+        x=g, y=p, mode="markers", name=_("Pairs"),
         marker={"size": style.point_size, "opacity": style.opacity, "color": color},
-        hovertemplate="gold %{x:.3f}<br>predicted %{y:.3f}<extra></extra>",
+        hovertemplate=_("gold %{x:.3f}<br>predicted %{y:.3f}") + "<extra></extra>",
     )]
     if len(g) >= 2 and np.ptp(g) > 0:
         slope, intercept = np.polyfit(g.astype(np.float64), p.astype(np.float64), 1)
         xs = np.array([g.min(), g.max()], dtype=np.float64)
         traces.append(go.Scatter(x=xs, y=slope * xs + intercept, mode="lines",
-                                 name="Least-squares fit", hoverinfo="skip",
+                                 name=_("Least-squares fit"), hoverinfo="skip",
                                  line={"dash": "dash", "width": 2}))
-    title = (f"STS: Spearman ρ = {_fmt(spearman)}, Pearson r = {_fmt(pearson)} "
-             f"({len(g):,} pairs)")
+    title = _("STS: Spearman ρ = {spearman}, Pearson r = {pearson} ({n:,} pairs)").format(
+        spearman=_fmt(spearman), pearson=_fmt(pearson), n=len(g)
+    )
     layout = base_layout(style, title=title)
-    layout.update(xaxis={"title": {"text": "Gold score"}},
-                  yaxis={"title": {"text": "Predicted similarity"}})
+    layout.update(xaxis={"title": {"text": _("Gold score")}},
+                  yaxis={"title": {"text": _("Predicted similarity")}})
     return go.Figure(data=traces, layout=layout)
 
 
@@ -187,21 +189,23 @@ def confusion_figure(
     share = np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
     names = [label(c, 60) for c in classes]
     counts = [[f"{v:g}" for v in row] for row in m.tolist()]
-    hover = [[f"<b>True</b>: {names[i]}<br><b>Predicted</b>: {names[j]}<br>"
-              f"<b>Count</b>: {counts[i][j]} ({share[i, j]:.0%} of the true class)"
+    cell = _("<b>True</b>: {true}<br><b>Predicted</b>: {predicted}<br>"
+             "<b>Count</b>: {count} ({share:.0%} of the true class)")
+    hover = [[cell.format(true=names[i], predicted=names[j], count=counts[i][j], share=share[i, j])
               for j in range(k)] for i in range(k)]
     trace = go.Heatmap(
         z=share, x=list(range(k)), y=list(range(k)), text=counts, customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", zmin=0.0, zmax=1.0,
-        colorscale=colorscale(style.palette), colorbar={"title": {"text": "Share of row"}},
+        colorscale=colorscale(style.palette), colorbar={"title": {"text": _("Share of row")}},
         texttemplate="%{text}" if k <= 30 else None,
     )
     total = m.sum()
     accuracy = float(np.trace(m) / total) if total else float("nan")
     short = [label(c, 25) for c in classes]
-    layout = base_layout(style, title=f"Confusion matrix (accuracy {_fmt(accuracy)})")
-    layout.update(xaxis=_category_axis(short, title="Predicted"),
-                  yaxis={**_category_axis(short, title="True"), "autorange": "reversed"})
+    title = _("Confusion matrix (accuracy {accuracy})").format(accuracy=_fmt(accuracy))
+    layout = base_layout(style, title=title)
+    layout.update(xaxis=_category_axis(short, title=_("Predicted")),
+                  yaxis={**_category_axis(short, title=_("True")), "autorange": "reversed"})
     return go.Figure(data=[trace], layout=layout)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from embedlens.errors import DataError
+from embedlens.i18n import _
 from embedlens.palettes import colorscale
 from embedlens.plotting.clusters import cluster_annotations, cluster_display_name
 from embedlens.plotting.inputs import cluster_array, column
@@ -124,19 +125,22 @@ def density_figure(
     counts = np.bincount(flat, minlength=bins * bins)
     nonempty = np.flatnonzero(counts)
 
-    lines = [[f"<b>Points</b>: {c:,}" for c in counts[nonempty].tolist()]]
+    points = _("<b>Points</b>: {n:,}")
+    lines = [[points.format(n=c) for c in counts[nonempty].tolist()]]
     if clusters is not None:
         top, top_counts = _top_cluster(flat, clusters)
         names = {int(c): label(cluster_display_name(int(c), cluster_names), 60)
                  for c in np.unique(top)}
         share = top_counts / counts[nonempty]
-        lines.append([f"<b>Most common cluster</b>: {names[int(c)]} ({s:.0%})"
+        common = _("<b>Most common cluster</b>: {name} ({share:.0%})")
+        lines.append([common.format(name=names[int(c)], share=s)
                       for c, s in zip(top.tolist(), share.tolist(), strict=True)])
     if text_arr is not None:
         example = np.empty(bins * bins, dtype=np.int64)
         example[flat] = np.arange(n)  # any point of the bin (the last one written)
         shown = hover_texts(text_arr[example[nonempty]], wrap=style.wrap, max_chars=120)
-        lines.append([f"<b>Example</b>: {t}" for t in shown])
+        example_line = _("<b>Example</b>: {text}")
+        lines.append([example_line.format(text=t) for t in shown])
     text = np.full(bins * bins, "", dtype=object)
     text[nonempty] = join_lines(lines)
 
@@ -149,14 +153,14 @@ def density_figure(
         x=x0 + dx * (np.arange(bins) + 0.5), y=y0 + dy * (np.arange(bins) + 0.5),
         z=z.reshape(bins, bins), customdata=counts.reshape(bins, bins),
         text=text.reshape(bins, bins), hovertemplate="%{text}<extra></extra>", hoverongaps=False,
-        colorscale=colorscale(style.palette), zmin=0.0, zmax=zmax, name="Density",
-        colorbar={"title": {"text": "Points per bin"}, "tickvals": ticks,
+        colorscale=colorscale(style.palette), zmin=0.0, zmax=zmax, name=_("Density"),
+        colorbar={"title": {"text": _("Points per bin")}, "tickvals": ticks,
                   "ticktext": [_count_text(10**t) for t in ticks]},
     )
 
-    note = f"density of {n:,} points in {bins}×{bins} bins (log colour)"
+    note = _("density of {n:,} points in {bins}×{bins} bins (log colour)").format(n=n, bins=bins)
     if dims == 3:
-        note += ", first two of 3 dimensions"
+        note += _(", first two of 3 dimensions")
     layout = base_layout(style, title=f"{title} — {note}" if title else note[0].upper() + note[1:])
     prefix = label(axis_prefix, 30)
     layout.update(
