@@ -22,6 +22,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 PIL_FORMATS = ("PNG", "JPEG", "MPO", "WEBP", "GIF", "BMP", "DIB", "TIFF")  # nothing else opens
 MAX_PIXELS = 64_000_000  # an image larger than this (width x height) is skipped unread
+try:  # the operator's limit (embedlens.limits: EMBEDLENS_MAX_IMAGE_PIXELS) when one is set
+    from embedlens.limits import limits as _limits
+
+    MAX_PIXELS = _limits().max_image_pixels
+except Exception:  # noqa: BLE001  (a bad setting is reported where the limits are read)
+    pass
 MAX_FILE_BYTES = 256 * 1024 * 1024
 SOURCE_COLUMN = "image"  # the locator (path, zip member or bytes)
 PATH_COLUMN = "path"  # what people read: the path inside the folder, zip or table

@@ -132,6 +132,9 @@ def _zip_candidates(path: Path, ignored: list[str], skipped: list[Skipped]) -> l
                 skipped.append(Skipped(info.filename, "zip entry is over the size limit"))
             else:
                 names.append(info.filename)
+        from embedlens.limits import limits  # a zip bomb is refused before any entry is read
+
+        limits().check_decompressed(sum(zf.getinfo(n).file_size for n in names), path.name)
     names.sort()
     labels = _labels_from_parts([tuple(n.split("/")) for n in names])
     return [_Candidate(n, zip_locator(path, n), lab) for n, lab in zip(names, labels, strict=True)]

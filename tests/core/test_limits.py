@@ -132,3 +132,17 @@ def test_an_unknown_model_fails_at_once_offline(monkeypatch):
     pytest.importorskip("sentence_transformers")
     with pytest.raises(DataError, match="not on this machine .* loaded offline"):
         embed_texts(["a", "b"], backend="sentence-transformers", model="no-such/model-xyz")
+
+
+def test_a_zip_that_would_decompress_past_the_limit_is_refused(monkeypatch, tmp_path):
+    import zipfile
+
+    from embedlens.io.images import load_images
+
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.png", b"\0" * 3_000_000)  # 3 MB of zeros: a few kB compressed
+    monkeypatch.setenv("EMBEDLENS_MAX_DECOMPRESSED_MB", "1")
+    reload()
+    with pytest.raises(DataError, match="bomb.zip would take 3 MB once decompressed"):
+        load_images(path)
