@@ -71,7 +71,7 @@ def projections_view(ds: Dataset, emb: EmbedResult, clustering, theme: str) -> N
             fig = comparison_map(
                 mc.coords[name], list(ds.ids), color=labels, categorical=labels is not None,
                 color_title=_("Cluster"), texts=texts, theme=theme, point_size=4,
-                title=METHOD_LABELS.get(name, name),
+                title=METHOD_LABELS.get(name, name), axis_prefix=METHOD_LABELS.get(name, name),
             )  # fmt: skip
             fig.update_layout(showlegend=False, height=360)
             st.plotly_chart(fig, width="stretch", key=f"compare.proj.{name}")
@@ -143,11 +143,12 @@ def lab_explanation(result: SimilarityLab) -> list[str]:
             " the query's is {q:.2f}."
         ).format(lo=q[0], med=q[2], hi=q[4], q=result.query_norm)
     ]
-    if result.unit_length:
+    if result.equal_length:
         out.append(
             _(
-                "Every vector has length 1, so cosine, dot product and Euclidean distance rank "
-                "the rows the same way; only spherizing can change the list."
+                "Every vector is about as long as the others (within 1%), so cosine, dot "
+                "product and Euclidean distance rank the rows (almost) the same way; only "
+                "spherizing can change the list."
             )
         )
     else:

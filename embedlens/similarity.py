@@ -18,7 +18,7 @@ from embedlens.neighbors import top_k
 from embedlens.validation import check_in_range, check_vectors
 
 LAB_METHODS = ("cosine", "dot", "euclidean", "spherized")
-UNIT_TOLERANCE = 1e-3
+EQUAL_LENGTH_TOLERANCE = 0.01  # bfloat16-rounded unit vectors are off by ~0.4%
 
 
 def spherize(X: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
@@ -82,9 +82,9 @@ class SimilarityLab:
         Length of the query vector.
     norm_quartiles : tuple of float
         Lengths of all data vectors: 0, 25, 50, 75 and 100th percentiles.
-    unit_length : bool
-        Every vector (and the query) has length 1 within 1e-3: cosine, dot and euclidean then
-        rank the rows the same.
+    equal_length : bool
+        Every vector (and the query) is as long as the median vector within 1%: cosine, dot
+        and euclidean then rank the rows (almost) the same.
     mean_norm : float
         Length of the mean vector, as a share of the median vector length: near 1 means the
         rows share a common direction (spherizing then changes most).
@@ -93,7 +93,7 @@ class SimilarityLab:
     lists: dict[str, LabList]
     query_norm: float
     norm_quartiles: tuple[float, ...]
-    unit_length: bool
+    equal_length: bool
     mean_norm: float
 
     def entered(self, method: str) -> np.ndarray:
@@ -181,8 +181,10 @@ def similarity_lab(
         lists=lists,
         query_norm=qn,
         norm_quartiles=tuple(float(v) for v in np.quantile(norms, [0, 0.25, 0.5, 0.75, 1])),
-        unit_length=bool(
-            np.abs(norms - 1).max() <= UNIT_TOLERANCE and abs(qn - 1) <= UNIT_TOLERANCE
+        equal_length=bool(
+            median > 0
+            and np.abs(norms / median - 1).max() <= EQUAL_LENGTH_TOLERANCE
+            and abs(qn / median - 1) <= EQUAL_LENGTH_TOLERANCE
         ),
         mean_norm=float(np.linalg.norm(mean) / median) if median > 0 else 0.0,
     )
