@@ -122,3 +122,9 @@ with tab_emb:
                  key="compare.changed")  # fmt: skip
     with st.expander(_("Export the comparison"), icon=":material/download:"):
         cmp.downloads(ds, comp, pair, fig_a, fig_b, theme)
+        if st.button(_("Save both maps as views for a story"), key="compare.save_views",
+                     icon=":material/bookmark_add:"):  # fmt: skip
+            with feedback.user_errors(_("Saving the views")):
+                saved = cmp.save_views(comp, side, proj_b, selected)
+            st.success(_("Saved {n} view(s); add them to a story on the Story page.").format(
+                n=len(saved)))  # fmt: skip

@@ -306,6 +306,45 @@ def story_html(comp: Comparison, fig_a, fig_b, theme: str) -> bytes:
     return figures_to_story_html(slides, title=title, theme=theme).encode("utf-8")
 
 
+def save_views(comp: Comparison, side: Side, proj_b, selected: list) -> list[str]:
+    """Save each side's map as a workspace view (selection highlighted) for the Story page.
+
+    Side A is the current map (``story_views.capture_view``); side B is the same view pointing
+    at B's recorded projection run, with B's embedder in its settings. Only sides whose map is
+    in the workspace can be saved: an uploaded table has no embedder to reopen it with.
+    """
+    import copy
+
+    from components import state, story_views
+
+    ss = st.session_state
+    before = ss.get(state.HIGHLIGHT, [])
+    ss[state.HIGHLIGHT] = list(selected)
+    try:
+        view_a = story_views.capture_view(spotlight="none")
+    finally:
+        ss[state.HIGHLIGHT] = before
+    ws = pipeline.workspace(pipeline.home())
+    caption = _("Compared with {b}: overlap@{k} {o:.2f}, CKA {cka:.2f}.").format(
+        b=comp.name_b, k=comp.k, o=comp.overlap_at_k, cka=comp.cka
+    )
+    saved = [ws.save_view(comp.name_a, view_a, caption=caption)]
+    prov_b, emb_prov = getattr(proj_b, "provenance", None), side.emb.provenance
+    if prov_b is not None and prov_b.run_id and emb_prov is not None:
+        view_b = copy.deepcopy(view_a)
+        view_b["embedding"] = {"backend": emb_prov.backend, "model": emb_prov.model,
+                               "key": emb_prov.cache_key}  # fmt: skip
+        view_b["settings"].update({state.BACKEND: emb_prov.backend, state.MODEL: emb_prov.model})
+        view_b.update(projection_run=prov_b.run_id, clustering=None, clustering_run=None,
+                      camera=story_views.camera(proj_b.coords), cluster_names={},
+                      cluster_merges={})  # fmt: skip
+        caption_b = _("Compared with {a}: overlap@{k} {o:.2f}, CKA {cka:.2f}.").format(
+            a=comp.name_a, k=comp.k, o=comp.overlap_at_k, cka=comp.cka
+        )
+        saved.append(ws.save_view(comp.name_b, view_b, caption=caption_b))
+    return saved
+
+
 def downloads(ds: Dataset, comp: Comparison, pair: MapPair, fig_a, fig_b, theme: str) -> None:
     """CSV / Parquet of the per-row table and both maps, and the story HTML."""
     exports.download_buttons(export_frame(ds, comp, pair), f"{ds.name}-compare", key="compare.dl")

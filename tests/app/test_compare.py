@@ -189,3 +189,28 @@ def test_exports_table_with_both_maps_and_a_story_html(rng):
     html = cmp.story_html(comp, fig_a, fig_b, "light").decode("utf-8")
     assert html.count('class="slide') >= 3 and "A &lt;model&gt;" in html
     assert "<model>" not in html
+
+
+def test_both_maps_saved_as_views_the_story_can_draw():
+    from components.pipeline import home, workspace
+    from embedlens.pipeline.views import load_view_data
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.session_state["map.backend"] = "tfidf-svd"
+    at.session_state["map.method"] = "pca"
+    at.run()  # the bundled sample, opened in the workspace
+    at.switch_page(PAGE).run()
+    at.selectbox(key="compare.source").select("backend:tfidf-char").run()
+    at.button(key="compare.go").click().run()
+    assert not at.exception and not at.error
+    at.button(key="compare.save_views").click().run()
+    assert not at.exception and not at.error
+    assert "Saved 2 view(s)" in at.success[0].value
+    ws = workspace(home())
+    views = ws.list_views()
+    assert len(views) == 2
+    by_backend = {v.view["embedding"]["backend"]: v for v in views}
+    assert set(by_backend) == {"tfidf-svd", "tfidf-char"}
+    for info in views:
+        data = load_view_data(ws, info.view)
+        assert len(data.coords) == 506
