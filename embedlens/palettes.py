@@ -1,8 +1,10 @@
 """Colour palettes: colour-blind-safe categorical lists, continuous and diverging scales.
 
-Categorical palettes are short (5-9 colours). :func:`categorical_colors` stretches them to any
-number of categories by cycling the palette with a lightness shift *and* a different marker
-symbol on every pass, so 300 categories still get 300 different (colour, symbol) pairs.
+Categorical palettes are short (5-9 colours). :func:`categorical_colors` first extends them with
+27 Glasbey colours chosen to stay distinct for colour-blind readers and readable on white and
+dark backgrounds (:mod:`embedlens.palette_glasbey`), so up to 33-36 categories get distinct
+colours with one marker symbol; beyond that it cycles the colours with a lightness shift *and* a
+different marker symbol on every pass, so 300 categories still get 300 different pairs.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import colorsys
 from collections.abc import Sequence
 
+from embedlens.palette_glasbey import GLASBEY_EXTENSION
 from embedlens.validation import check_choice, check_in_range
 
 # Okabe & Ito (2008), "Color Universal Design"; black last (swapped for near-white on dark).
@@ -160,9 +163,10 @@ def categorical_colors(
 ) -> list[tuple[str, str]]:
     """Return ``n`` (colour, marker symbol) pairs that stay distinct beyond the palette.
 
-    The first pass over the palette uses its colours with the first symbol. Each later pass
-    changes the lightness (7 steps) and the symbol (8 symbols), so the pairs only repeat
-    after ``len(palette) * 56`` categories.
+    The first pass uses the palette's colours, then the Glasbey extension (colours far from
+    the palette's and from each other, also under simulated colour blindness), all with the
+    first symbol. Each later pass changes the lightness (7 steps) and the symbol (8 symbols),
+    so the pairs only repeat after ``(len(palette) + 27) * 56`` categories.
 
     Parameters
     ----------
@@ -190,6 +194,8 @@ def categorical_colors(
     --------
     >>> categorical_colors(2)
     [('#E69F00', 'circle'), ('#56B4E9', 'circle')]
+    >>> len({c for c, _ in categorical_colors(35)}), {s for _, s in categorical_colors(35)}
+    (35, {'circle'})
     >>> len(set(categorical_colors(300)))
     300
     """
@@ -200,16 +206,26 @@ def categorical_colors(
     if palette not in CATEGORICAL:
         return [(c, symbols[0]) for c in base_colors(palette, n=n, theme=theme)]
     base = base_colors(palette, theme=theme)
+    if n > len(base):
+        taken = {c.upper() for c in base}
+        base += [c for c in GLASBEY_EXTENSION if c.upper() not in taken]
     out: list[tuple[str, str]] = []
     shifted: dict[tuple[int, int], str] = {}
+    used: set[tuple[str, str]] = set()
     for i in range(n):
         cycle, k = divmod(i, len(base))
         s = cycle % len(_LIGHTNESS)
+        symbol = symbols[cycle % len(symbols)]
         if (k, s) not in shifted:
             target = _LIGHTNESS[s]
-            shifted[(k, s)] = (base[k] if target is None
-                               else with_lightness(base[k], target, away=0.08))
-        out.append((shifted[(k, s)], symbols[cycle % len(symbols)]))
+            color = base[k] if target is None else with_lightness(base[k], target, away=0.08)
+            nudge = 0.0
+            while (color, symbol) in used and target is not None and nudge < 0.5:
+                nudge += 0.02  # two hues that meet at one lightness: keep them apart
+                color = with_lightness(base[k], min(target + nudge, 0.95), away=0.08)
+            shifted[(k, s)] = color
+        used.add((shifted[(k, s)], symbol))
+        out.append((shifted[(k, s)], symbol))
     return out
 
 

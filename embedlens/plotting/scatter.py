@@ -280,6 +280,7 @@ def scatter_figure(
                 xy, idx, mode="markers", name=g.name, meta="points", legendrank=1000 + g.rank,
                 customdata=ids_arr[idx], text=hover[idx], hovertemplate=HOVERTEMPLATE,
                 marker=_marker(style, dims, color=g.color, symbol=g.symbol),
+                hoverlabel={"bordercolor": g.color},  # readable box, the group's colour framing it
             ))
     else:
         finite = np.isfinite(numeric)

@@ -93,7 +93,14 @@ def base_layout(style: ScatterStyle, *, title: str = "", height: int | None = No
         "height": int(height or style.height),
         "margin": {"l": 50, "r": 20, "t": 60 if title else 30, "b": 50},
         "legend": {"itemsizing": "constant"},
-        "hoverlabel": {"align": "left"},
+        # Hover boxes in the theme's colours (Plotly's default fills them with the point colour:
+        # pale mint or yellow made the text unreadable); traces frame them in their colour.
+        "hoverlabel": {
+            "align": "left",
+            "bgcolor": BACKGROUND[theme],
+            "bordercolor": FOREGROUND[theme],
+            "font": {"color": FOREGROUND[theme], "family": FONT_FAMILY},
+        },
     }
     if title:
         layout["title"] = {"text": escape(title), "x": 0.01, "xanchor": "left"}
