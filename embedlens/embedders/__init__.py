@@ -181,7 +181,9 @@ def embed_texts(
     truncated = 0
     if missing.size:
         if loaded is None:
-            report(on_progress, 0.0, f"Loading the {backend} model {model}".strip() + "…")
+            # TF-IDF backends have no model to name (the CLI's default --model is an ST name)
+            named = "" if backend in ("tfidf-svd", "tfidf-char") else model
+            report(on_progress, 0.0, f"Loading the {backend} model {named}".strip() + "…")
             loaded = (
                 embedder()
                 if callable(embedder)

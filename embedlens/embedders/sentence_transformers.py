@@ -196,7 +196,14 @@ class SentenceTransformerEmbedder:
         """Texts longer than the model's token limit (sentence-transformers truncates them)."""
         if not texts:
             return 0
-        encoded = self._model.tokenizer(list(texts), add_special_tokens=True, truncation=False)
+        tokenizer = self._model.tokenizer
+        # Counting on purpose past the limit: mark transformers' "Token indices sequence length
+        # is longer than the specified maximum ... indexing errors" warning as already given
+        # (the model truncates every text; nothing is indexed out of range).
+        flags = getattr(tokenizer, "deprecation_warnings", None)
+        if isinstance(flags, dict):
+            flags["sequence-length-is-longer-than-the-specified-maximum"] = True
+        encoded = tokenizer(list(texts), add_special_tokens=True, truncation=False)
         return int(sum(len(ids) > self.max_tokens for ids in encoded["input_ids"]))
 
 
