@@ -1,11 +1,16 @@
 """embedlens web app: router only (page config, state defaults, navigation)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from components import datasets, i18n, owner, pipeline, state, story_views
 from embedlens.i18n import _
 
-st.set_page_config(page_title="embedlens", page_icon=":material/scatter_plot:", layout="wide")
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+
+# A local file, not ":material/...": a Material favicon is fetched from an icon-font host.
+st.set_page_config(page_title="embedlens", page_icon=str(ICON), layout="wide")
 state.init()
 i18n.apply_language()
 owner.ensure(pipeline.home())  # who owns what this session sees; ?share= links
