@@ -162,7 +162,7 @@ def _convert(field: dataclasses.Field, value: Any, where: str) -> Any:
             if isinstance(value, str):
                 value = value.strip().lower()
                 if value not in ("1", "0", "true", "false", "yes", "no", ""):
-                    raise ValueError(value)
+                    raise InvalidParameterError(repr(value))
                 return value in ("1", "true", "yes")
             return bool(value)
         if field.name == "allowed_models":
@@ -171,7 +171,7 @@ def _convert(field: dataclasses.Field, value: Any, where: str) -> Any:
             return tuple(str(v).strip() for v in value if str(v).strip())
         number = float(value)
         if number <= 0:
-            raise ValueError(value)
+            raise InvalidParameterError(repr(value))
         return int(number) if field.type in ("int", int) else number
     except (TypeError, ValueError):
         raise InvalidParameterError(
