@@ -24,6 +24,7 @@ from embedlens.errors import DataError, EmbedlensError
 from embedlens.pipeline.provenance import (
     PRECOMPUTED,
     Provenance,
+    derived_provenance,
     effective_sample,
     embedding_provenance,
     fingerprint,
@@ -32,7 +33,7 @@ from embedlens.pipeline.provenance import (
 from embedlens.progress import ProgressCallback
 from embedlens.reduce import Projection, ProjectionParams, project
 from embedlens.reduce_scale import fit_sample_transform
-from embedlens.store import EmbeddingCache, Workspace, default_home, library_versions
+from embedlens.store import EmbeddingCache, Workspace, default_home
 from embedlens.validation import check_in_range
 
 EmbedderLoader = Callable[[str, str], Embedder]
@@ -242,7 +243,9 @@ class Pipeline:
             params=used_params,
             notes=tuple(info.extra.get("notes", [])),
             seconds=float(info.extra.get("seconds", 0.0)),
-            provenance=self._projection_provenance(emb, used_params, key, found.id),
+            provenance=derived_provenance(
+                "projection", emb, used_params, key["vectors"], found.id, key.get("sample_size")
+            ),
         )
 
     def project(
@@ -297,24 +300,10 @@ class Pipeline:
                 },
             )
         return replace(
-            result, provenance=self._projection_provenance(emb, result.params, key, run_id)
-        )
-
-    def _projection_provenance(
-        self, emb: EmbedResult, params: ProjectionParams, key: dict, run_id: str | None
-    ) -> Provenance:
-        up: Provenance | None = emb.provenance
-        return Provenance(
-            kind="projection",
-            source=key["vectors"],
-            backend=up.backend if up else "",
-            model=up.model if up else "",
-            precision=up.precision if up else "",
-            params=params.to_dict(),
-            sample_size=key.get("sample_size"),
-            versions=library_versions(),
-            cache_key=up.cache_key if up else emb.model_key,
-            run_id=run_id,
+            result,
+            provenance=derived_provenance(
+                "projection", emb, result.params, key["vectors"], run_id, key.get("sample_size")
+            ),
         )
 
     # clustering ---------------------------------------------------------------------------
@@ -348,7 +337,7 @@ class Pipeline:
                         },
                         notes=tuple(info.extra.get("notes", [])),
                         seconds=float(info.extra.get("seconds", 0.0)),
-                        provenance=self._cluster_provenance(emb, params, source, found.id),
+                        provenance=derived_provenance("clustering", emb, params, source, found.id),
                     )
                 except (EmbedlensError, KeyError):
                     pass  # damaged or from an older format: compute again
@@ -383,7 +372,7 @@ class Pipeline:
                 },
             )
         return replace(
-            result, provenance=self._cluster_provenance(emb, result.params, source, run_id)
+            result, provenance=derived_provenance("clustering", emb, result.params, source, run_id)
         )
 
     def _cluster_input(
@@ -402,22 +391,6 @@ class Pipeline:
         prov: Provenance | None = proj.provenance
         source = prov.run_id if prov is not None and prov.run_id else fingerprint(proj.coords)
         return (proj.coords if need_array else None), source
-
-    def _cluster_provenance(
-        self, emb: EmbedResult, params: ClusterParams, source: str, run_id: str | None
-    ) -> Provenance:
-        up: Provenance | None = emb.provenance
-        return Provenance(
-            kind="clustering",
-            source=source,
-            backend=up.backend if up else "",
-            model=up.model if up else "",
-            precision=up.precision if up else "",
-            params=params.to_dict(),
-            versions=library_versions(),
-            cache_key=up.cache_key if up else emb.model_key,
-            run_id=run_id,
-        )
 
     # engine -------------------------------------------------------------------------------
     def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

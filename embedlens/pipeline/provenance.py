@@ -91,6 +91,30 @@ def embedding_provenance(
     )
 
 
+def derived_provenance(
+    kind: str,
+    emb: Any,
+    params: Any,
+    source: str,
+    run_id: str | None,
+    sample_size: int | None = None,
+) -> Provenance:
+    """Provenance of a projection or clustering of the embedding ``emb`` (an EmbedResult)."""
+    up: Provenance | None = emb.provenance
+    return Provenance(
+        kind=kind,
+        source=source,
+        backend=up.backend if up else "",
+        model=up.model if up else "",
+        precision=up.precision if up else "",
+        params=params.to_dict(),
+        sample_size=sample_size,
+        versions=library_versions(),
+        cache_key=up.cache_key if up else emb.model_key,
+        run_id=run_id,
+    )
+
+
 def effective_sample(method: str, sample_size: int | None, n_rows: int) -> int | None:
     """The sample a t-SNE/UMAP fit really uses: None for PCA, for no sample or a sample ≥ n."""
     if method == "pca" or not sample_size or sample_size >= n_rows:
