@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from embedlens.dataset import Dataset
+from embedlens.i18n import _
 from embedlens.plotting.density import density_figure
 from embedlens.plotting.payload import DENSITY_POINTS, MESSAGE_LIMIT_BYTES, use_density
 from embedlens.plotting.scatter import scatter_figure
@@ -172,7 +173,7 @@ def map_figure(
         is_density = True
     else:
         if display.color_by == CLUSTER_COLOR:
-            color, color_name = None, "Cluster"  # scatter_figure colours by the clusters
+            color, color_name = None, _("Cluster")  # scatter_figure colours by the clusters
         elif display.color_by in ds.frame.columns:
             color, color_name = ds.frame[display.color_by].to_numpy(), str(display.color_by)
         else:
