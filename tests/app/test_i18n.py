@@ -116,7 +116,8 @@ ALLOWED = {
     "simlex-999", "tensorflow", "projector", "metadata.tsv", "projector_config.json", "d",
     "tfidf-svd", "tfidf-char", "x", "k", "a", "b", "c", "ok", "url", "tab", "sample_data",
     "kaleido", "cosine", "dot", "euclidean", "lasso", "bge-small-zh-v1.5", "baai", "s",
-    "procrustes", "thucnews", "nn", "vectors.tsv", "zip", "jpeg", "webp", "gif", "bmp", "tiff", "cka", "3cosadd",
+    "procrustes", "thucnews", "nn", "vectors.tsv", "zip", "jpeg", "webp", "gif", "bmp", "tiff",
+    "cka", "3cosadd",
 }
 
 
