@@ -4,27 +4,35 @@ import streamlit as st
 
 from components import datasets, state
 from components.feedback import md_escape, user_errors
-from embedlens.i18n import _
+from embedlens.i18n import N_, _, translate_note
 
-st.markdown("### Data")
+st.markdown(_("### Data"))
 current = state.dataset()
 if current is not None:
     st.caption(
-        f"Open now: **{md_escape(current.name)}** ({len(current):,} rows). Loading another file "
-        "keeps it until the new one is opened."
+        _(
+            "Open now: **{name}** ({n:,} rows). Loading another file keeps it until the new "
+            "one is opened."
+        ).format(
+            name=md_escape(current.name), n=len(current)
+        )
     )
 
 source = st.segmented_control(
-    "Source", ["Upload a file", "Paste text", "Sample"], default="Upload a file", key="data.source"
+    _("Source"),
+    [N_("Upload a file"), N_("Paste text"), N_("Sample")],
+    default="Upload a file",
+    format_func=_,
+    key="data.source",
 )
 ds = None
 if source == "Sample":
-    st.write("Short news-style texts on 8 topics, written by the embedlens team (sample_data/).")
+    st.write(_("Short news-style texts on 8 topics, written by the embedlens team (sample_data/)."))
     ds = datasets.sample()
 elif source == "Paste text":
-    text = st.text_area("One text per line", height=200, key="data.paste")
+    text = st.text_area(_("One text per line"), height=200, key="data.paste")
     if text.strip():
-        with user_errors("Reading the pasted text", untrusted_input=True):
+        with user_errors(_("Reading the pasted text"), untrusted_input=True):
             ds = datasets.from_pasted(text)
 else:
     uploads = st.file_uploader(
@@ -58,27 +66,35 @@ else:
 if ds is not None:
     report = ds.report
     if report is not None:
-        st.success(report.summary(), icon=":material/check_circle:")
+        st.success(datasets.report_summary(report), icon=":material/check_circle:")
         for note in report.notes:
-            st.caption(f":material/info: {md_escape(note)}")
+            st.caption(f":material/info: {md_escape(translate_note(note))}")
     facts = [
-        f"text: `{ds.text_column}`" if ds.text_column else "no text column",
-        f"labels: `{ds.label_column}`" if ds.label_column else "no label column",
-        f"vectors: {ds.vectors.shape[1]}-d"
+        _("text: `{column}`").format(column=ds.text_column)
+        if ds.text_column
+        else _("no text column"),
+        _("labels: `{column}`").format(column=ds.label_column)
+        if ds.label_column
+        else _("no label column"),
+        _("vectors: {dims}-d").format(dims=ds.vectors.shape[1])
         if ds.vectors is not None
-        else "no vectors (will embed the text)",
+        else _("no vectors (will embed the text)"),
     ]
     st.caption(" · ".join(facts))
     st.dataframe(ds.frame.head(200), hide_index=True, width="stretch", height=280)
     too_small = len(ds) < datasets.MIN_ROWS
     if too_small:
         st.error(
-            f"A map needs at least {datasets.MIN_ROWS} rows; this data has {len(ds)}. Add rows, "
-            "or pick another file. The data open now stays open.",
+            _(
+                "A map needs at least {MIN_ROWS} rows; this data has {n}. Add rows, or pick "
+                "another file. The data open now stays open."
+            ).format(
+                MIN_ROWS=datasets.MIN_ROWS, n=len(ds)
+            ),
             icon=":material/error:",
         )
     if st.button(
-        "Open on the map",
+        _("Open on the map"),
         type="primary",
         key="data.open",
         disabled=too_small,
