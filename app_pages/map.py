@@ -7,6 +7,7 @@ from components import (
     exports,
     feedback,
     forms,
+    highlight_chip,
     images,
     jobs,
     pipeline,
@@ -72,10 +73,7 @@ st.caption(
 )
 if result.preview:
     st.info(result.preview, icon=":material/hourglass_top:")
-load_notes = ds.report.notes if ds.report else ()
-emb_notes = emb.notes if emb is not None else ()
-for note in (*load_notes, *emb_notes, *proj.notes, *clustering.notes):
-    st.caption(f":material/info: {feedback.md_escape(translate_note(note))}")
+highlight_chip.highlight_chip()
 
 fig, is_density = charts.map_figure(
     ds,
@@ -89,6 +87,13 @@ fig, is_density = charts.map_figure(
 )
 selected = charts.draw_map(fig, is_density=is_density)
 images.map_panel(ds, proj.coords, clustering, selected)  # images only
+load_notes = ds.report.notes if ds.report else ()
+emb_notes = emb.notes if emb is not None else ()
+notes = (*load_notes, *emb_notes, *proj.notes, *clustering.notes)
+if notes:  # under the map, folded: the map comes first at 1280x720
+    with st.expander(_("Technical notes ({n})").format(n=len(notes)), icon=":material/info:"):
+        for note in notes:
+            st.caption(feedback.md_escape(translate_note(note)))
 
 frame = exports.result_frame(ds, proj.coords, clustering)
 exports.selection_panel(ds, frame, selected)

@@ -26,6 +26,7 @@ import streamlit as st
 from components import clusters, datasets, state
 from components.feedback import user_errors
 from components.pipeline import core, home, workspace
+from embedlens.i18n import _
 from embedlens.store import NotFoundError, ViewInfo
 
 VIEW_FORMAT = 1
@@ -125,7 +126,8 @@ def capture_view(*, spotlight: str = "none", zoom: bool = False) -> dict:
     if embedding["backend"] != "precomputed":
         settings.update({state.BACKEND: embedding["backend"], state.MODEL: embedding["model"]})
     display = {f: ss.get(key, DISPLAY_DEFAULTS[f]) for f, key in DISPLAY_KEYS.items()}
-    highlight = [*ss.get(state.HIGHLIGHT, [])]
+    # A search/neighbour highlight is saved only when the user chose it ("highlight").
+    highlight = [*ss.get(state.HIGHLIGHT, [])] if spotlight == "highlight" else []
     if spotlight == "selection":
         highlight = [*ss.get(state.SELECTION, [])]
     elif spotlight.startswith("cluster:") and clustering is not None:
@@ -232,12 +234,17 @@ def restore_view_from_url() -> None:
 
 def spotlight_options(clustering) -> dict[str, str]:
     """{option: label} for the save form's highlight choice."""
-    options = {"none": "Nothing (or what the Neighbours page highlighted)"}
+    options = {"none": _("Nothing")}
+    n_highlighted = len(st.session_state.get(state.HIGHLIGHT, []) or [])
+    if n_highlighted:
+        options["highlight"] = _("The {n:,} rows highlighted now (search or neighbours)").format(
+            n=n_highlighted
+        )
     n_selected = len(st.session_state.get(state.SELECTION, []))
     if n_selected:
         options["selection"] = f"The {n_selected:,} rows selected on the map"
     if clustering is not None:
-        _, names = clusters.effective(clustering)
+        names = clusters.effective(clustering)[1]
         options.update({f"cluster:{c}": f"Cluster: {n}" for c, n in names.items() if c >= 0})
     return options
 
