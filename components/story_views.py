@@ -162,7 +162,7 @@ def save_current_view(
 ) -> str:
     """Snapshot the map and save it in the workspace; returns the view id."""
     view = capture_view(spotlight=spotlight, zoom=zoom)
-    with user_errors("Saving the view"):
+    with user_errors(_("Saving the view")):
         view_id = workspace(home()).save_view(name, view, caption=caption)
     st.session_state[state.VIEW_ID] = view_id
     st.query_params["view"] = view_id
@@ -176,8 +176,10 @@ def apply_view(info: ViewInfo) -> bool:
     if dataset_id != st.session_state.get(state.DATASET_ID) or state.dataset() is None:
         if not dataset_id or not datasets.open_saved(dataset_id):
             st.error(
-                f"The dataset of the view {info.name!r} is no longer in the workspace; "
-                "delete the view or load the data again.",
+                _(
+                    "The dataset of the view {name!r} is no longer in the workspace; delete the "
+                    "view or load the data again."
+                ).format(name=info.name),
                 icon=":material/error:",
             )
             return False
@@ -242,10 +244,11 @@ def spotlight_options(clustering) -> dict[str, str]:
         )
     n_selected = len(st.session_state.get(state.SELECTION, []))
     if n_selected:
-        options["selection"] = f"The {n_selected:,} rows selected on the map"
+        options["selection"] = _("The {n:,} rows selected on the map").format(n=n_selected)
     if clustering is not None:
         names = clusters.effective(clustering)[1]
-        options.update({f"cluster:{c}": f"Cluster: {n}" for c, n in names.items() if c >= 0})
+        label = _("Cluster: {name}")
+        options.update({f"cluster:{c}": label.format(name=n) for c, n in names.items() if c >= 0})
     return options
 
 
@@ -255,32 +258,35 @@ def save_view_form(prefix: str) -> str | None:
     options = spotlight_options(clustering)
     with st.form(f"{prefix}.save_view", border=True, clear_on_submit=True):
         name = st.text_input(
-            "View name",
+            _("View name"),
             key=f"{prefix}.save_view.name",
             max_chars=200,
-            placeholder="e.g. Sports and politics overlap",
+            placeholder=_("e.g. Sports and politics overlap"),
         )
         caption = st.text_area(
-            "Caption (shown under the map in the story)",
+            _("Caption (shown under the map in the story)"),
             key=f"{prefix}.save_view.caption",
             height=80,
         )
         spotlight = st.selectbox(
-            "Highlight", list(options), format_func=options.get, key=f"{prefix}.save_view.spotlight"
+            _("Highlight"),
+            list(options),
+            format_func=options.get,
+            key=f"{prefix}.save_view.spotlight",
         )
         zoom = st.checkbox(
-            "Zoom to the highlighted rows",
+            _("Zoom to the highlighted rows"),
             key=f"{prefix}.save_view.zoom",
-            help="Otherwise the view shows the whole map.",
+            help=_("Otherwise the view shows the whole map."),
         )
         submitted = st.form_submit_button(
-            "Save view", icon=":material/bookmark_add:", type="primary"
+            _("Save view"), icon=":material/bookmark_add:", type="primary"
         )
     if not submitted:
         return None
     if not name.strip():
-        st.warning("Give the view a name first.", icon=":material/edit:")
+        st.warning(_("Give the view a name first."), icon=":material/edit:")
         return None
     view_id = save_current_view(name, caption.strip(), spotlight=spotlight, zoom=zoom)
-    st.toast(f"Saved the view {name.strip()}", icon=":material/bookmark_added:")
+    st.toast(_("Saved the view {name}").format(name=name.strip()), icon=":material/bookmark_added:")
     return view_id
