@@ -20,6 +20,7 @@ import numpy as np
 from embedlens.cluster import Clustering, ClusterParams, cluster
 from embedlens.dataset import Dataset
 from embedlens.embedders import Embedder, EmbedResult, embed_texts
+from embedlens.engines.base import Engine
 from embedlens.errors import DataError, EmbedlensError
 from embedlens.pipeline.provenance import (
     PRECOMPUTED,
@@ -77,9 +78,11 @@ class Pipeline:
     embedder_loader : callable, optional
         ``loader(backend, model) -> Embedder``: a shared model cache (the app passes its own so
         every session uses one loaded model); by default each call loads its model.
-    engine : object, optional
-        Where slow steps run; ``engine.run(fn, *args, on_progress=..., **kwargs)``. Default:
-        in this process.
+    engine : Engine, optional
+        Where slow steps run (:mod:`embedlens.engines`: ``get_engine("local")`` worker
+        processes, ``get_engine("ray")``): embedding of cache misses, t-SNE/UMAP and
+        clustering call ``engine.embed`` / ``engine.project`` / ``engine.cluster``; the cache
+        and workspace look-ups and the recording stay here. Default: in this process.
     """
 
     def __init__(
@@ -88,7 +91,7 @@ class Pipeline:
         *,
         use_cache: bool = True,
         embedder_loader: EmbedderLoader | None = None,
-        engine: Any = None,
+        engine: Engine | None = None,
     ) -> None:
         if not isinstance(workspace, Workspace):
             workspace = Workspace(workspace or default_home())
@@ -115,6 +118,10 @@ class Pipeline:
     # embedding ----------------------------------------------------------------------------
     def choose(self, ds: Dataset, spec: EmbedSpec) -> ModelPick:
         """The backend and model ``spec`` means for ``ds`` ("auto": by language and machine)."""
+        from embedlens.pipeline import images  # a folder, zip or table of images
+
+        if images.wants_images(ds, spec):
+            return images.choose_image_model(spec)
         if ds.vectors is not None and spec.backend in ("auto", PRECOMPUTED):
             return ModelPick(PRECOMPUTED, ds.vector_column or "vectors", "the file's own vectors")
         from embedlens.embedders.auto import choose_model
@@ -162,20 +169,31 @@ class Pipeline:
                 provenance=prov,
             )
             return self._record_embedding(result, dataset_id)
+        from embedlens.pipeline import images
+
+        if pick.backend in images.IMAGE_BACKENDS:  # the same cache, provenance and recording
+            result = images.embed_image_dataset(self, ds, spec, pick, on_progress=on_progress)
+            return self._record_embedding(result, dataset_id)
         if ds.text_column is None:
             raise DataError(f"{ds.name}: no text column found; name the column with the text.")
         loader = self.embedder_loader
-        result = embed_texts(
-            ds.texts,
-            backend=pick.backend,
-            model=pick.model,
-            embedder=None if loader is None else partial(loader, pick.backend, pick.model),
-            batch_size=spec.batch_size,
-            device=spec.device,
-            precision=spec.precision,
-            cache=self.cache,
-            on_progress=on_progress,
-        )
+        if self.engine is not None:
+            resolved = replace(spec, backend=pick.backend, model=pick.model)
+            result = self.engine.embed(
+                ds.texts, resolved, cache=self.cache, on_progress=on_progress
+            )
+        else:
+            result = embed_texts(
+                ds.texts,
+                backend=pick.backend,
+                model=pick.model,
+                embedder=None if loader is None else partial(loader, pick.backend, pick.model),
+                batch_size=spec.batch_size,
+                device=spec.device,
+                precision=spec.precision,
+                cache=self.cache,
+                on_progress=on_progress,
+            )
         _, _, options = result.model_key.partition("|")
         precision = options.removeprefix("precision=") if options.startswith("precision=") else ""
         if pick.backend == "sentence-transformers" and not precision:
@@ -266,8 +284,16 @@ class Pipeline:
         if saved is not None:
             return saved
         sample = effective_sample(params.method, sample_size, len(emb.vectors))
-        fn = project if sample is None else partial(fit_sample_transform, sample_size=sample)
-        result = self._run(fn, emb.vectors, params, on_progress=on_progress)
+        if self.engine is not None:
+            result = self.engine.project(
+                emb.vectors, params, sample_size=sample, on_progress=on_progress
+            )
+        elif sample is None:
+            result = project(emb.vectors, params, on_progress=on_progress)
+        else:
+            result = fit_sample_transform(
+                emb.vectors, params, sample_size=sample, on_progress=on_progress
+            )
         return self.record_projection(emb, result, sample_size=sample, dataset_id=dataset_id)
 
     def record_projection(
@@ -341,7 +367,11 @@ class Pipeline:
                     )
                 except (EmbedlensError, KeyError):
                     pass  # damaged or from an older format: compute again
-        result = self._run(cluster, X, params, texts=ds.texts or None, on_progress=on_progress)
+        texts = ds.texts or None
+        if self.engine is not None:
+            result = self.engine.cluster(X, params, texts=texts, on_progress=on_progress)
+        else:
+            result = cluster(X, params, texts=texts, on_progress=on_progress)
         return self.record_clustering(emb, proj, result, dataset_id=dataset_id, requested=params)
 
     def record_clustering(
@@ -392,12 +422,6 @@ class Pipeline:
         source = prov.run_id if prov is not None and prov.run_id else fingerprint(proj.coords)
         return (proj.coords if need_array else None), source
 
-    # engine -------------------------------------------------------------------------------
-    def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if self.engine is None:
-            return fn(*args, **kwargs)
-        return self.engine.run(fn, *args, **kwargs)
 
-
-def _rebuild(root: str, use_cache: bool, engine: Any) -> Pipeline:
+def _rebuild(root: str, use_cache: bool, engine: Engine | None) -> Pipeline:
     return Pipeline(root, use_cache=use_cache, engine=engine)
