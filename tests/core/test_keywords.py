@@ -6,6 +6,7 @@ import pytest
 
 from embedlens.errors import DataError, InvalidParameterError
 from embedlens.keywords import class_tfidf, cluster_keywords, is_mostly_cjk
+from tests.zh_words import keyword_word_share
 
 TEXTS = [
     "Football: the team won the football match",
@@ -105,19 +106,88 @@ def test_cjk_detection():
     assert not is_mostly_cjk(["", "123"])
 
 
-def test_chinese_falls_back_to_character_bigrams():
-    texts = [
-        "国足足球比赛今晚开战",
-        "足球联赛冠军产生",
-        "女足足球队备战世界杯",
-        "股票市场大幅上涨",
-        "A股股票交易量创新高",
-        "股票基金收益下降",
-    ]
+ZH_TEXTS = [
+    "姚明率火箭获胜",
+    "火箭主场击败湖人",
+    "湖人不敌火箭",
+    "今天股票大幅上涨",
+    "A股股票交易量创新高",
+    "股票基金收益下降",
+]
+
+
+def test_chinese_keywords_are_jieba_words_not_character_pairs():
+    labels = [0, 0, 0, 1, 1, 1]
+    kw = cluster_keywords(ZH_TEXTS, labels)
+    assert kw[0][:2] == ["火箭", "湖人"] and kw[1][0] == "股票"
+    every = {w for ws in kw.values() for w in ws}
+    assert not every & {"明率", "箭获", "票大", "票交"}  # pairs cut across words
+    assert keyword_word_share(kw, ZH_TEXTS, labels).share == 1.0
+    assert "A股" in every  # jieba keeps a Latin letter glued to its Chinese word
+
+
+def test_chinese_stop_words_are_not_keywords():
+    texts = ["我们的足球比赛了", "一个足球的比赛", "他们在股票市场", "股票是我们的"]
+    kw = cluster_keywords(texts, [0, 0, 1, 1])
+    every = {w for ws in kw.values() for w in ws}
+    assert not every & {"的", "了", "我们", "一个", "他们", "在", "是"}
+    assert kw[0][0] in {"足球", "比赛"} and kw[1][0] in {"股票", "市场"}
+    assert "的" in cluster_keywords(texts, [0, 0, 1, 1], stop_words=None)[0]
+    assert "足球" not in cluster_keywords(texts, [0, 0, 1, 1], stop_words=["足球"])[0]
+
+
+def test_one_character_words_stay_unless_they_mostly_sit_inside_other_words():
+    texts = ["我家的猫很可爱", "猫和狗", "猫很乖", "车展上的车", "这辆车很省油", "新车上市车主满意"]
     kw = cluster_keywords(texts, [0, 0, 0, 1, 1, 1])
-    assert kw[0][0] == "足球"
-    assert kw[1][0] == "股票"
-    assert all(len(w) == 2 for w in kw[0])
+    assert kw[0][0] == "猫" and "狗" in kw[0]
+    assert "车" in kw[1]  # a whole token in 2 of the 3 titles holding it
+    people = ["男人的世界", "人民日报", "工人下岗", "一个人"]  # 人 alone once, inside words 3x
+    kw = cluster_keywords(people + ["车展上的车"], [0, 0, 0, 0, 1])
+    assert "人" not in kw[0] and "人民日报" in kw[0]
+
+
+def test_traditional_chinese_is_segmented_and_kept_traditional():
+    texts = [
+        "臺灣電腦產業發展迅速",
+        "電腦資訊產業的未來",
+        "電腦價格下跌",
+        "火箭擊敗湖人",
+        "湖人不敵火箭",
+    ]
+    kw = cluster_keywords(texts, [0, 0, 0, 1, 1])
+    assert set(kw[0][:2]) == {"電腦", "產業"} and set(kw[1][:2]) == {"火箭", "湖人"}
+    assert "電腦" not in cluster_keywords(texts, [0, 0, 0, 1, 1], stop_words=["电脑"])[0]
+    assert "的" not in {w for ws in kw.values() for w in ws}
+
+
+def test_mixed_chinese_and_english_text():
+    texts = [
+        "iPhone销量大增苹果股价上涨",
+        "苹果发布新款iPhone",
+        "NBA季后赛火箭获胜",
+        "火箭队NBA夺冠",
+    ]
+    kw = cluster_keywords(texts, [0, 0, 1, 1])
+    assert {"iphone", "苹果"} <= set(kw[0]) and {"nba", "火箭"} <= set(kw[1])
+
+
+def test_japanese_keeps_character_pairs():
+    texts = [
+        "東京の株式市場が上昇",
+        "株式市場は下落した",
+        "東京でサッカーの試合",
+        "サッカーの試合結果",
+    ]
+    kw = cluster_keywords(texts, [0, 0, 1, 1])
+    assert "株式" in kw[0] and "試合" in kw[1]
+    assert all(len(w) == 2 for ws in kw.values() for w in ws if not w.isascii())
+
+
+def test_word_share_check_fails_character_pairs():
+    texts = ["阿富汗局势紧张", "阿富汗举行大选", "美军撤出阿富汗"]
+    share = keyword_word_share({0: ["阿富汗", "富汗", "局势", "nato"]}, texts, [0, 0, 0])
+    assert (share.words, share.chinese) == (2, 3)
+    assert share.failures == ((0, "富汗", 0.0),)
 
 
 def test_latin_words_inside_chinese_text_are_kept():
