@@ -14,7 +14,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["HAN", "has_han", "segment", "to_simplified"]
+__all__ = ["HAN", "has_han", "segment", "simplify_table", "to_simplified"]
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_CHAR = re.compile(f"[{HAN}]")
@@ -36,17 +36,21 @@ def _jieba() -> Any:
     return _tokenizer
 
 
-@lru_cache(maxsize=65536)
-def _simplified_char(ch: str) -> str:
-    from hanziconv import HanziConv
+@lru_cache(maxsize=1)
+def simplify_table() -> dict[int, str]:
+    """``str.translate`` table Traditional -> Simplified (hanziconv's character map, 1:1)."""
+    from hanziconv.charmap import simplified_charmap, traditional_charmap
 
-    out = HanziConv.toSimplified(ch)
-    return out if len(out) == 1 else ch
+    table: dict[int, str] = {}
+    for trad, simp in zip(traditional_charmap, simplified_charmap, strict=False):
+        if trad != simp:
+            table.setdefault(ord(trad), simp)  # first entry wins, as in HanziConv.toSimplified
+    return table
 
 
 def to_simplified(text: str) -> str:
     """``text`` with each Traditional character replaced by its Simplified one (same length)."""
-    return "".join(_simplified_char(ch) if _HAN_CHAR.match(ch) else ch for ch in text)
+    return text.translate(simplify_table())
 
 
 def has_han(text: str) -> bool:

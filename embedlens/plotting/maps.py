@@ -22,6 +22,7 @@ from embedlens.plotting.density import density_figure
 from embedlens.plotting.payload import DENSITY_POINTS, MESSAGE_LIMIT_BYTES, use_density
 from embedlens.plotting.scatter import scatter_figure
 from embedlens.plotting.style import ScatterStyle
+from embedlens.zh_text import has_han, simplify_table, to_simplified
 
 CLUSTER_COLOR = "Cluster"  # "colour by cluster" (the other choices are column names)
 METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
@@ -89,10 +90,15 @@ def density_needed(
 
 
 def highlight_mask(ds: Dataset, search: str, ids: Sequence | None) -> np.ndarray | None:
-    """Rows whose text contains ``search`` plus rows whose id is in ``ids``; None if neither."""
+    """Rows whose text contains ``search`` plus rows whose id is in ``ids``; None if neither.
+
+    Chinese search text matches across scripts: 电脑 finds 電腦 and 電腦 finds 电脑.
+    """
     mask = np.zeros(len(ds), dtype=bool)
     if search and ds.text_column:
         col = ds.frame[ds.text_column].astype(str)
+        if has_han(search):
+            col, search = col.str.translate(simplify_table()), to_simplified(search)
         mask |= col.str.contains(search, case=False, regex=False).to_numpy()
     if ids:
         mask |= pd.Series(ds.ids).astype(str).isin({str(i) for i in ids}).to_numpy()

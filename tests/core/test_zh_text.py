@@ -13,3 +13,18 @@ def test_stop_words_hold_function_words_not_single_character_topics():
     assert {"的", "了", "我们", "一个", "是", "在"} <= STOP_WORDS
     assert len(STOP_WORDS) > 300
     assert not {"股", "房", "车"} & STOP_WORDS
+
+
+def test_map_search_matches_simplified_and_traditional_alike():
+    import numpy as np
+    import pandas as pd
+
+    from embedlens.dataset import Dataset
+    from embedlens.plotting.maps import highlight_mask
+
+    frame = pd.DataFrame({"text": ["臺灣電腦展", "电脑降价", "足球比赛", "Computer show"]})
+    ds = Dataset("d", frame, np.arange(4), text_column="text")
+    assert highlight_mask(ds, "电脑", None).tolist() == [True, True, False, False]
+    assert highlight_mask(ds, "電腦", None).tolist() == [True, True, False, False]
+    assert highlight_mask(ds, "computer", None).tolist() == [False, False, False, True]
+    assert to_simplified("髮型頭髮") == "发型头发"
