@@ -1,0 +1,300 @@
+"""The slow steps on Ray: placing rows on a fitted map, exact neighbours, k-means assignment.
+
+Each step fits what must see all the data (a reducer, k-means centres) on a seeded sample in
+the driver, ships the fitted object once with ``ray.put`` and maps the rows over Ray Data
+(``map_batches``) or Ray tasks, one shard each. Rows travel with their position, so results
+are scattered back by position whatever order the shards finish in. Every function needs a
+connected Ray (see :func:`embedlens.engines.ray_engine.connect`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from embedlens.cluster import (
+    Clustering,
+    ClusterParams,
+    _auto_k,
+    _check_vs_data,
+    _fit_rows,
+    _make_kmeans,
+    _names,
+    _prepare,
+    _renumber,
+)
+from embedlens.errors import DataError
+from embedlens.i18n import N_
+from embedlens.neighbors import NeighborResult, _merge, top_k
+from embedlens.progress import ProgressCallback, report, scaled
+from embedlens.reduce import (
+    Projection,
+    ProjectionParams,
+    _finite_coords,
+    _label,
+    _model_transform,
+    project,
+)
+from embedlens.validation import as_object_labels, check_in_range, check_vectors
+
+ROW = "row"  # the column holding each row's position in the input
+VEC = "vec"  # the column holding its vector
+
+__all__ = ["kmeans_on_ray", "place_on_ray", "project_on_ray", "top_k_on_ray", "vectors_dataset"]
+
+
+def shard_bounds(n: int, shards: int) -> list[tuple[int, int]]:
+    """``shards`` contiguous (start, stop) ranges covering 0..n, sizes differing by at most 1."""
+    shards = max(1, min(int(shards), n)) if n else 1
+    edges = np.linspace(0, n, shards + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
+def vectors_dataset(X: np.ndarray, rows: np.ndarray, blocks: int) -> Any:
+    """A Ray Dataset of ``{"row": position, "vec": vector}`` in ``blocks`` Arrow blocks."""
+    import pyarrow as pa
+    import ray.data
+    from ray.data.extensions import ArrowTensorArray
+
+    tables = [
+        pa.table({ROW: rows[a:b], VEC: ArrowTensorArray.from_numpy(X[rows[a:b]])})
+        for a, b in shard_bounds(len(rows), blocks)
+    ]
+    return ray.data.from_arrow(tables)
+
+
+class _Placer:
+    """Ray Data actor: holds one fitted reducer and places batches of rows with transform."""
+
+    def __init__(self, model: Any) -> None:
+        import ray
+
+        self.model = ray.get(model) if isinstance(model, ray.ObjectRef) else model
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        vectors = np.ascontiguousarray(batch[VEC], dtype=np.float32)
+        placed, _ = _model_transform(self.model, vectors)
+        return {ROW: batch[ROW], VEC: _finite_coords(placed, self.model.method)}
+
+
+def collect(
+    ds: Any, n: int, dim: int, *, total: int, on_progress: ProgressCallback | None, what: str
+) -> np.ndarray:
+    """Stream ``{"row", "vec"}`` batches of ``ds`` into an (n, dim) float32 array by row."""
+    out = np.zeros((n, dim), dtype=np.float32)
+    done = 0
+    for batch in ds.iter_batches(batch_format="numpy", batch_size=None):
+        rows = batch[ROW]
+        out[rows] = batch[VEC]
+        done += len(rows)
+        report(on_progress, done / max(total, 1), f"{what} {done:,} of {total:,}")
+    if done != total:
+        raise DataError(f"Ray returned {done:,} of {total:,} rows; run the step again.")
+    return out
+
+
+def place_on_ray(
+    fit: Projection,
+    X: np.ndarray,
+    rows: np.ndarray,
+    *,
+    workers: int,
+    batch_size: int = 4096,
+    on_progress: ProgressCallback | None = None,
+) -> np.ndarray:
+    """Coordinates of ``X[rows]`` placed on the fitted map ``fit`` by ``workers`` actors."""
+    import ray
+
+    model_ref = ray.put(fit.model)
+    ds = vectors_dataset(X, rows, blocks=max(workers * 4, 1)).map_batches(
+        _Placer,
+        fn_constructor_args=(model_ref,),
+        batch_size=batch_size,
+        batch_format="numpy",
+        concurrency=max(1, workers),
+        num_cpus=1,
+    )
+    placed = collect(
+        ds, len(X), fit.params.dims, total=len(rows), on_progress=on_progress, what="Placed"
+    )
+    return placed[rows]
+
+
+def project_on_ray(
+    X: np.ndarray,
+    params: ProjectionParams,
+    *,
+    sample_size: int | None,
+    workers: int,
+    on_progress: ProgressCallback | None = None,
+) -> Projection:
+    """Fit ``params`` on a seeded sample here, place every other row on Ray.
+
+    The sample is the one :func:`embedlens.reduce_scale.fit_sample_transform` draws (same seed,
+    same rows), so both engines fit the same map. Without a sample (or one as large as the
+    data) the whole fit is one Ray task, so the driver computes nothing.
+    """
+    import ray
+
+    from embedlens.engines.steps import project_step
+
+    start = time.perf_counter()
+    X = check_vectors(X)
+    n = len(X)
+    if sample_size is not None:
+        check_in_range("sample_size", sample_size, low=3, owner="project_on_ray", kind=int)
+    if sample_size is None or n <= sample_size:
+        report(on_progress, 0.0, f"Running {_label(params.method)} on {n:,} points on Ray…")
+        task = ray.remote(num_cpus=1)(project_step)
+        result = ray.get(task.remote(X, params))
+        report(on_progress, 1.0, f"{_label(params.method)} done in {result.seconds:.1f} s")
+        return result
+    rng = np.random.default_rng(params.seed)
+    in_sample = np.zeros(n, dtype=bool)
+    in_sample[rng.choice(n, size=sample_size, replace=False)] = True
+    fit = project(
+        X[in_sample], params, on_progress=scaled(on_progress, 0.0, 0.5), transformable=True
+    )
+    coords = np.empty((n, fit.params.dims), dtype=np.float32)
+    coords[in_sample] = fit.coords
+    rest = np.flatnonzero(~in_sample)
+    if rest.size:
+        coords[rest] = place_on_ray(
+            fit, X, rest, workers=workers, on_progress=scaled(on_progress, 0.5, 1.0)
+        )
+    owner = "openTSNE" if params.method == "tsne" else _label(params.method)
+    notes = fit.notes
+    if rest.size:
+        notes += (
+            f"Fitted {_label(params.method)} on {sample_size:,} of {n:,} rows; placed the rest "
+            f"with {owner}'s transform on {workers} Ray workers.",
+        )
+    return replace(fit, coords=coords, notes=notes, seconds=time.perf_counter() - start)
+
+
+def _top_k_shard(
+    X: np.ndarray, start: int, Q: np.ndarray, k: int, metric: str, exclude: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One shard's top-k: (keys lower-is-better, global row positions)."""
+    stop = start + len(X)
+    local = np.where((exclude >= start) & (exclude < stop), exclude - start, -1)
+    kk = min(k, len(X) - int((local >= 0).any()))
+    if kk <= 0:
+        return np.empty((len(Q), 0), np.float32), np.empty((len(Q), 0), np.int64)
+    res = top_k(X, Q, k=kk, metric=metric, exclude=local)
+    keys = res.scores if metric == "euclidean" else -res.scores
+    return keys.astype(np.float32), res.indices + start
+
+
+def top_k_on_ray(
+    X: np.ndarray,
+    queries: np.ndarray,
+    *,
+    k: int = 10,
+    metric: str = "cosine",
+    exclude: np.ndarray | None = None,
+    shards: int = 2,
+    on_progress: ProgressCallback | None = None,
+) -> NeighborResult:
+    """Exact top-k as :func:`embedlens.neighbors.top_k`: data rows sharded, results merged.
+
+    Each Ray task scores every query against one contiguous shard of ``X``; the driver merges
+    the shards' lists by score with ties to the lower row, exactly as ``top_k`` breaks them.
+    """
+    import ray
+
+    X = check_vectors(X, name="data vectors")
+    Q = np.asarray(queries, dtype=np.float32)
+    Q = check_vectors(Q[None, :] if Q.ndim == 1 else Q, name="query vectors")
+    if Q.shape[1] != X.shape[1]:
+        raise DataError(
+            f"query vectors have {Q.shape[1]} dimensions but the data has {X.shape[1]}; "
+            "embed the queries with the same model as the data."
+        )
+    check_in_range("k", k, low=1, owner="top_k_on_ray", kind=int)
+    excl = np.full(len(Q), -1, np.int64) if exclude is None else np.asarray(exclude, np.int64)
+    kk = min(int(k), len(X) - int((excl >= 0).any()))
+    if kk <= 0:
+        raise DataError("no rows are left to return once the excluded row is left out.")
+    task = ray.remote(num_cpus=1)(_top_k_shard)
+    q_ref, e_ref = ray.put(Q), ray.put(excl)
+    pending = [
+        task.remote(X[a:b], a, q_ref, kk, metric, e_ref) for a, b in shard_bounds(len(X), shards)
+    ]
+    best_k = np.empty((len(Q), 0), np.float32)
+    best_i = np.empty((len(Q), 0), np.int64)
+    total = len(pending)
+    while pending:
+        ready, pending = ray.wait(pending, num_returns=1)
+        keys, idx = ray.get(ready[0])
+        best_k, best_i = _merge(best_k, best_i, keys, idx, kk)
+        report(on_progress, 1 - len(pending) / total, f"Searched {total - len(pending)} shards")
+    scores = best_k if metric == "euclidean" else -best_k
+    return NeighborResult(indices=best_i, scores=scores.astype(np.float32), metric=metric)
+
+
+def _predict_shard(model: Any, Z: np.ndarray) -> np.ndarray:
+    return model.predict(Z).astype(np.int64)
+
+
+def kmeans_on_ray(
+    X: np.ndarray,
+    params: ClusterParams,
+    *,
+    texts: Any = None,
+    shards: int = 2,
+    on_progress: ProgressCallback | None = None,
+) -> Clustering:
+    """k-means fitted on a seeded sample here; every row assigned to its centre on Ray.
+
+    The sample is :func:`embedlens.cluster.cluster`'s (all rows up to 20,000, a seeded
+    20,000 above), so labels equal the local engine's; ``k=None`` is chosen by silhouette.
+    """
+    import ray
+
+    from embedlens.keywords import cluster_keywords
+
+    if params.method != "kmeans":
+        raise DataError(f"kmeans_on_ray runs k-means, not {params.method}.")
+    start = time.perf_counter()
+    X = check_vectors(X)
+    n = len(X)
+    if n < 3:
+        raise DataError(f"vectors has {n} row(s); clustering needs at least 3 rows.")
+    if texts is not None and len(texts) != n:
+        raise DataError(
+            f"texts has {len(texts)} entries but there are {n} vectors; give one text per row."
+        )
+    params, notes = _check_vs_data(params, n)
+    report(on_progress, 0.0, f"Clustering {n:,} points with kmeans on Ray…")
+    Z = _prepare(X, params)
+    if params.k is None:
+        k, _, note = _auto_k(Z, params, scaled(on_progress, 0.0, 0.5))
+        params = replace(params, k=k)
+        notes.append(note)
+    fit_rows = _fit_rows(n, params)
+    model = _make_kmeans(params=params, k=int(params.k or 2))
+    model.fit(Z if fit_rows is None else Z[fit_rows])
+    if fit_rows is not None:
+        notes.append(
+            N_(
+                "k-means fitted on a random sample of {sample:,} of {n:,} rows (seed {seed}); "
+                "every row is assigned to its nearest centre."
+            ).format(sample=fit_rows.size, n=n, seed=params.seed)
+        )
+    report(on_progress, 0.6, "Assigning rows to the centres on Ray…")
+    task = ray.remote(num_cpus=1)(_predict_shard)
+    m_ref = ray.put(model)
+    bounds = shard_bounds(n, shards)
+    parts = ray.get([task.remote(m_ref, Z[a:b]) for a, b in bounds])
+    labels = _renumber(np.concatenate(parts))
+    report(on_progress, 0.9, "Finding keywords…")
+    keywords: dict[int, list[str]] = {int(c): [] for c in np.unique(labels)}
+    if texts is not None:
+        keywords = cluster_keywords(as_object_labels(texts), labels)
+    seconds = time.perf_counter() - start
+    report(on_progress, 1.0, f"Clustering done in {seconds:.1f} s")
+    return Clustering(labels, params, _names(labels, keywords), keywords, tuple(notes), seconds)
