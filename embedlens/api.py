@@ -28,6 +28,7 @@ from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult
 from embedlens.errors import DataError, InvalidParameterError
 from embedlens.pipeline import PRECOMPUTED, EmbedSpec, Pipeline
+from embedlens.pipeline.images import IMAGE_BACKENDS, embed_query_text, is_image_dataset
 from embedlens.progress import ProgressCallback
 from embedlens.reduce import Projection, ProjectionParams
 from embedlens.validation import check_choice
@@ -44,6 +45,7 @@ class Map:
     projection: Projection
     clustering: Clustering
     pipeline: Pipeline
+    skipped: tuple[dict[str, str], ...] = ()  # image files not used, with reasons
 
     def __repr__(self) -> str:
         p = self.projection.params
@@ -194,6 +196,8 @@ class Map:
         from embedlens.embedders import embed_texts
 
         prov = self.embedding.provenance
+        if prov.backend in IMAGE_BACKENDS:  # CLIP: texts and images share one space
+            return embed_query_text(prov.backend, prov.model, text)
         if prov.backend == PRECOMPUTED:
             raise DataError(
                 "This map uses the file's own vectors, so there is no model to embed a typed "
@@ -222,6 +226,7 @@ def explore(
     *,
     text: str | None = None,
     vectors: str | None = None,
+    image_column: str | None = None,
     model: str = "auto",
     method: str = "umap",
     dims: int = 2,
@@ -237,11 +242,17 @@ def explore(
     Parameters
     ----------
     data : DataFrame or path
-        A table (or a CSV/TSV/Parquet/JSONL/.npy/Projector/word-vector file).
+        A table (or a CSV/TSV/Parquet/JSONL/.npy/Projector/word-vector file), or images: a
+        folder (sub-folders become ``label``), a ``.zip`` of one, or a table with an image
+        column (paths relative to the table's folder, or bytes). Unreadable images are
+        skipped and listed in ``Map.skipped``.
     text, vectors : str, optional
         The text column to embed, or the column holding vectors; detected when None.
+    image_column : str, optional
+        The table column of image paths or bytes (detected when None).
     model : str, default="auto"
-        "auto" (by the text's language and the models on this machine), a sentence-transformers
+        "auto" (by the text's language and the models on this machine; for images a local
+        CLIP model, else the offline "pixels-hog-baseline"), a sentence-transformers or CLIP
         model name or folder, or an offline baseline ("tfidf-svd", "tfidf-char").
     method : {"umap", "tsne", "pca"}, default="umap"
     dims : {2, 3}, default=2
@@ -263,9 +274,9 @@ def explore(
     """
     check_choice("method", method, ("umap", "tsne", "pca"), owner="explore")
     check_choice("dims", dims, (2, 3), owner="explore")
-    ds = _dataset(data, text=text, vectors=vectors)
+    ds, skipped = _dataset(data, text=text, vectors=vectors, image_column=image_column)
     pipe, dataset_id = _pipeline(workspace, ds)
-    spec = _spec(model)
+    spec = _spec(model, images=is_image_dataset(ds))
     step = _steps(on_progress)
     emb = pipe.embed(ds, spec, dataset_id=dataset_id, on_progress=step(0.0, 0.6, "embed"))
     params = ProjectionParams(method=method, dims=dims, seed=seed)
@@ -280,17 +291,38 @@ def explore(
         dataset_id=dataset_id,
         on_progress=step(0.9, 1.0, "cluster"),
     )
-    return Map(dataset=ds, embedding=emb, projection=proj, clustering=clustering, pipeline=pipe)
+    return Map(
+        dataset=ds,
+        embedding=emb,
+        projection=proj,
+        clustering=clustering,
+        pipeline=pipe,
+        skipped=tuple(s.to_dict() for s in skipped),
+    )
 
 
-def _dataset(data: Any, *, text: str | None, vectors: str | None) -> Dataset:
+def _dataset(
+    data: Any, *, text: str | None, vectors: str | None, image_column: str | None = None
+) -> tuple[Dataset, list]:
+    if isinstance(data, (str, os.PathLike)) and not vectors and not text:
+        from embedlens.io.images import is_image_source, load_images, sniff_image_column
+
+        if image_column or is_image_source(data) or sniff_image_column(data) is not None:
+            return load_images(data, image_column=image_column)
+    return _table(data, text=text, vectors=vectors), []
+
+
+def _table(data: Any, *, text: str | None, vectors: str | None) -> Dataset:
     if isinstance(data, pd.DataFrame):
         from embedlens.io.columns import assemble
 
         if data.empty:
             raise DataError("The DataFrame has no rows; give explore() a table with data.")
         return assemble(
-            data, name="DataFrame", source="the DataFrame", text_column=text,
+            data,
+            name="DataFrame",
+            source="the DataFrame",
+            text_column=text,
             vector_column=vectors,
         )
     if isinstance(data, (str, os.PathLike)):
@@ -312,7 +344,9 @@ def _pipeline(workspace: Any, ds: Dataset) -> tuple[Pipeline, str | None]:
     return pipe, pipe.workspace.save_dataset(ds)
 
 
-def _spec(model: str) -> EmbedSpec:
+def _spec(model: str, *, images: bool = False) -> EmbedSpec:
+    if images:  # the core resolves "auto", a baseline name, a CLIP name or folder
+        return EmbedSpec(backend="auto", model=model)
     if model in ("tfidf-svd", "tfidf-char"):
         return EmbedSpec(backend=model, model="")
     if model == "auto":

@@ -20,12 +20,10 @@ def images_input(args: argparse.Namespace) -> bool:
 
 
 def run_embed_images(args: argparse.Namespace) -> dict[str, Any]:
-    """Load, embed (cached by image content) and write the table plus ``embedding``."""
-    from embedlens.cli.pipeline import _workspace_root, _write
-    from embedlens.embedders.images import embed_images
+    """Load, embed through the core pipeline (cached by image content) and write the table."""
+    from embedlens.cli.pipeline import _write, make_pipeline, provenance_summary
     from embedlens.io.images import load_images
-    from embedlens.store import EmbeddingCache
-    from embedlens.store.thumbs import ThumbStore
+    from embedlens.pipeline import EmbedSpec
 
     progress = StderrProgress("embed", quiet=args.quiet)
     ds, skipped = load_images(
@@ -33,29 +31,30 @@ def run_embed_images(args: argparse.Namespace) -> dict[str, Any]:
     )
     for item in skipped:
         progress.info(f"skipped {item.file}: {item.reason}")
-    root = _workspace_root(args)
-    root.mkdir(parents=True, exist_ok=True)
-    cache = None if args.no_cache else EmbeddingCache(root / "embeddings.sqlite")
+    backend = args.backend if args.backend in ("pixels-hog-baseline", "clip") else "auto"
     model = args.model if args.model not in (None, "", "all-MiniLM-L6-v2") else "auto"
-    result = embed_images(
-        ds,
-        model=model,
-        batch_size=args.batch_size,
-        device=args.device,
-        cache=cache,
-        thumbs=ThumbStore(root),
-        on_progress=progress,
-    )
+    spec = EmbedSpec(backend=backend, model=model, device=args.device, batch_size=args.batch_size)
+    pipe = make_pipeline(args)
+    pick = pipe.choose(ds, spec)
+    progress.info(f"Model: {pick.model} ({pick.reason})")
+    result = pipe.embed(ds, spec, pick=pick, on_progress=progress)
     for note in result.notes:
         progress.info(note)
     frame = ds.frame.copy()
     frame["embedding"] = list(result.vectors)
     output = _write(frame, args.output)
+    prov = result.provenance
     return {
         **result.summary(),
+        "model": prov.model,
+        "backend": prov.backend,
+        "model_key": result.model_key,
+        "model_reason": prov.reason,
+        "vectors": prov.vectors_name(),
         "images": len(ds),
         "label_column": ds.label_column,
         "skipped": [item.to_dict() for item in skipped],
         "notes": list(result.notes),
         "output": output,
+        **provenance_summary(result),
     }

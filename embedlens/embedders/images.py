@@ -27,6 +27,7 @@ from PIL import Image
 from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult, VectorCache
 from embedlens.errors import BackendUnavailable, DataError
+from embedlens.i18n import N_
 from embedlens.io.image_decode import HASH_COLUMN, SOURCE_COLUMN, iter_decoded
 from embedlens.progress import ProgressCallback, report
 from embedlens.registry import Registry
@@ -34,7 +35,7 @@ from embedlens.store.cache import model_key as cache_model_key
 from embedlens.validation import check_in_range
 
 BASELINE = "pixels-hog-baseline"
-BASELINE_LABEL = "pixels+HOG baseline (offline, no model)"
+BASELINE_LABEL = N_("pixels+HOG baseline (offline, no model)")
 CLIP = "clip"
 DEFAULT_CLIP = "clip-ViT-B-32"
 BASELINE_DIMS = 64  # PCA components of the baseline features
@@ -363,16 +364,21 @@ def embed_images(
         raise DataError(f"{ds.name}: none of the images could be decoded for embedding.")
     notes = []
     if broken:
-        notes.append(f"{broken:,} images no longer decode; they get zero vectors.")
+        notes.append(N_("{n:,} images no longer decode; they get zero vectors.").format(n=broken))
     if backend == BASELINE:
         vectors = reduce_features(vectors)
         key = f"{key}|pca={vectors.shape[1]}"
         notes.append(
-            f"{BASELINE_LABEL}: shapes and strokes, not meaning; {vectors.shape[1]} PCA dims."
+            N_(
+                "pixels+HOG baseline (offline, no model): shapes and strokes, not meaning; "
+                "{dims} PCA dims."
+            ).format(dims=vectors.shape[1])
         )
     duplicates = len(hashes) - len(unique)
     if duplicates:
-        notes.append(f"{duplicates:,} rows repeat an earlier image and share its vector.")
+        notes.append(
+            N_("{n:,} rows repeat an earlier image and share its vector.").format(n=duplicates)
+        )
     return EmbedResult(
         vectors=np.ascontiguousarray(vectors[inverse]),
         model_key=key,

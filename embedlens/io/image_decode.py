@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import threading
 import warnings
@@ -32,6 +33,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 SOURCE_COLUMN = "image"  # the locator (path, zip member or bytes)
 PATH_COLUMN = "path"  # what people read: the path inside the folder, zip or table
 HASH_COLUMN = "image_sha"  # sha256 of the file's bytes (32 hex): cache and thumbnail key
+CAPTION_COLUMN = "file_words"  # the path as words: hover text and cluster keywords
 ZIP_PREFIX = "zip:"
 _ZIP_SEP = "::"
 
@@ -124,6 +126,27 @@ def to_rgb(img: Image.Image) -> Image.Image:
         grey = np.clip(np.nan_to_num(arr), 0, 255).astype(np.uint8)
         return Image.fromarray(grey, mode="L").convert("RGB")
     return img.convert("RGB")  # L, 1, CMYK, YCbCr, LAB, HSV
+
+
+def path_words(path: str) -> str:
+    """A file path as words for hover text and cluster keywords.
+
+    >>> path_words("cat/img_001.png")
+    'cat img 001'
+    """
+    stem = str(Path(path).with_suffix("")) if Path(path).suffix else path
+    return " ".join(w for w in re.split(r"[\\/_\-.\s]+", stem) if w)
+
+
+def caption_words(paths: Sequence[str]) -> list[str]:
+    """:func:`path_words` of each path, without a top folder that every path shares.
+
+    >>> caption_words(["pets/cat/a.png", "pets/dog/b.png"])
+    ['cat a', 'dog b']
+    """
+    parts = [Path(str(p)).parts for p in paths]
+    strip = bool(parts) and all(len(p) > 1 for p in parts) and len({p[0] for p in parts}) == 1
+    return [path_words(str(Path(*p[1:])) if strip else str(Path(*p))) for p in parts]
 
 
 # ---------------------------------------------------------------- reading bytes by locator

@@ -25,7 +25,9 @@ from PIL import Image
 
 from embedlens.dataset import Dataset, LoadReport
 from embedlens.errors import DataError
+from embedlens.i18n import N_
 from embedlens.io.image_decode import (
+    CAPTION_COLUMN,
     HASH_COLUMN,
     IMAGE_EXTENSIONS,
     MAX_FILE_BYTES,
@@ -33,6 +35,7 @@ from embedlens.io.image_decode import (
     PATH_COLUMN,
     SOURCE_COLUMN,
     ImageSkip,
+    caption_words,
     decode_rgb,
     read_image_bytes,
     zip_locator,
@@ -326,11 +329,11 @@ def load_images(
             + "). Give a folder, .zip or table of PNG, JPEG, WebP, GIF, BMP or TIFF images."
         )
     found = pd.DataFrame(rows)
-    notes = [f"Read {len(rows):,} images from {src.name}."]
+    notes = [N_("Read {n:,} images from {name}.").format(n=len(rows), name=src.name)]
     if skipped:
-        notes.append(f"Skipped {len(skipped):,} files (listed with reasons).")
+        notes.append(N_("Skipped {n:,} files (listed with reasons).").format(n=len(skipped)))
     if ignored:
-        notes.append(f"Ignored {len(ignored):,} files that are not images by name.")
+        notes.append(N_("Ignored {n:,} files that are not images by name.").format(n=len(ignored)))
     label_column: str | None = "label" if found["label"].notna().any() else None
     if table is not None:
         frame = table.frame.iloc[kept].reset_index(drop=True).copy()
@@ -340,13 +343,19 @@ def load_images(
             frame[col] = found[col].to_numpy()
         ids = np.asarray(table.ids)[kept]
         label_column = table.label_column if table.label_column != column else None
-    else:
-        frame = found if label_column else found.drop(columns="label")
+    else:  # the path as words (cluster keywords, hover); locator and hash last
+        found[CAPTION_COLUMN] = caption_words(found[PATH_COLUMN].astype(str).tolist())
+        front = [PATH_COLUMN, "label", CAPTION_COLUMN, "width", "height"]
+        frame = found[[c for c in front if label_column or c != "label"]]
+        frame = frame.assign(
+            **{SOURCE_COLUMN: found[SOURCE_COLUMN], HASH_COLUMN: found[HASH_COLUMN]}
+        )
         ids = np.asarray(kept, dtype=np.int64)
     ds = Dataset(
         name=name,
         frame=frame,
         ids=ids,
+        text_column=CAPTION_COLUMN if table is None else None,
         label_column=label_column,
         report=LoadReport(
             source=src.name,

@@ -58,6 +58,11 @@ class Provenance:
         """Readable name of embedding vectors: the model, the baseline, or the file's own."""
         if self.backend == PRECOMPUTED:
             return "the file's own vectors"
+        from embedlens.pipeline.images import vectors_name
+
+        images = vectors_name(self.backend, self.model)
+        if images:
+            return images
         if self.backend == "sentence-transformers" and self.model:
             name = f"{self.model} embeddings"
             return name if self.precision in ("", "float32") else f"{name}, {self.precision}"

@@ -113,3 +113,33 @@ def test_auto_picks_a_local_clip(tiny_clip: Path, monkeypatch, tmp_path: Path) -
     ds, _ = load_images(tmp_path)
     result = embed_images(ds, model="auto")
     assert result.vectors.shape == (2, 16) and "clip" in result.model_key
+
+
+def test_clip_through_the_pipeline_explore_and_cli(tiny_clip: Path, tmp_path: Path, capsys):
+    import json
+
+    import embedlens
+    from embedlens.cli import main
+
+    rng = np.random.default_rng(1)
+    for kind in ("red", "blue"):
+        (tmp_path / "pics" / kind).mkdir(parents=True)
+        for i in range(5):
+            arr = np.zeros((32, 32, 3), dtype=np.uint8)
+            arr[..., 0 if kind == "red" else 2] = 200 + i * 10
+            arr += (rng.random((32, 32, 3)) * 30).astype(np.uint8)
+            Image.fromarray(arr).save(tmp_path / "pics" / kind / f"{kind}_{i}.png")
+    m = embedlens.explore(
+        tmp_path / "pics", model=str(tiny_clip), method="pca", k=2, workspace=tmp_path / "ws"
+    )
+    prov = m.provenance["embedding"]
+    assert prov["backend"] == "clip" and prov["model"] == str(tiny_clip.resolve())
+    assert "CLIP" in repr(m) and m.embedding.vectors.shape == (10, 16)
+    hits = m.neighbors("a red car", k=3)  # a typed text in the images' space
+    scores = m.embedding.vectors @ m._embed_query("a red car")[0]
+    assert hits["score"].tolist() == pytest.approx(sorted(scores, reverse=True)[:3], abs=1e-5)
+    out = tmp_path / "out.parquet"
+    args = ["--workspace", str(tmp_path / "ws"), "--quiet", "embed", str(tmp_path / "pics")]
+    assert main([*args, "--model", str(tiny_clip), "-o", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["backend"] == "clip" and summary["cached"] == 10  # explore embedded them
