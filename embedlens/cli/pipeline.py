@@ -289,7 +289,11 @@ def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
         "n_clusters": result.n_clusters,
         "noise": int((result.labels == -1).sum()),
         "clusters": {
-            str(k): {"size": int(v), "label": result.names.get(int(k), "")}
+            str(k): {
+                "size": int(v),
+                "label": result.names.get(int(k), ""),
+                "keywords": list(result.keywords.get(int(k), [])),
+            }
             for k, v in sizes.items()
         },
         "seconds": round(result.seconds, 3),
