@@ -16,6 +16,7 @@ import pandas as pd
 from embedlens.cells import as_texts
 from embedlens.dataset import Dataset, LoadReport
 from embedlens.errors import DataError, InvalidParameterError
+from embedlens.i18n import N_
 from embedlens.io.vectors import (
     looks_like_vector_column,
     looks_like_vector_name,
@@ -135,15 +136,23 @@ def _find_ids(frame: pd.DataFrame, notes: list[str]) -> tuple[np.ndarray, str | 
         return positions, None
     values = frame[col]
     if values.isna().any():
-        notes.append(f"Column {col!r} has empty cells; using row numbers as ids.")
+        notes.append(
+            N_("Column {col!r} has empty cells; using row numbers as ids.").format(col=col)
+        )
         return positions, None
     try:
         unique = bool(values.is_unique)
     except TypeError:  # unhashable cells (lists, objects)
-        notes.append(f"Column {col!r} holds lists or objects, not ids; using row numbers as ids.")
+        notes.append(
+            N_("Column {col!r} holds lists or objects, not ids; using row numbers as ids.").format(
+                col=col
+            )
+        )
         return positions, None
     if not unique:
-        notes.append(f"Column {col!r} has repeated values; using row numbers as ids.")
+        notes.append(
+            N_("Column {col!r} has repeated values; using row numbers as ids.").format(col=col)
+        )
         return positions, None
     if _is_integer_like(values):
         return values.to_numpy(dtype=np.int64), col
@@ -195,7 +204,9 @@ def _pick_vectors(
             roles.vectors = parse_vector_column(frame[col], column=col, source=source)
             roles.vector, roles.vector_columns = col, [col]
             roles.notes.append(
-                f"Vector column {col!r} detected ({roles.vectors.shape[1]} dimensions)."
+                N_("Vector column {col!r} detected ({d} dimensions).").format(
+                    col=col, d=roles.vectors.shape[1]
+                )
             )
             return
 
@@ -217,7 +228,7 @@ def _label_named_int(series: pd.Series, name: str) -> bool:
 def _numeric_note(cols: list[str]) -> str:
     shown = ", ".join(repr(str(c)) for c in cols[:4])
     more = f", ... {cols[-1]!r}" if len(cols) > 4 else ""
-    return f"Vectors from {len(cols)} numeric columns ({shown}{more})."
+    return N_("Vectors from {n} numeric columns ({names}).").format(n=len(cols), names=shown + more)
 
 
 def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, source: str) -> None:
@@ -248,7 +259,9 @@ def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, sour
     texty = [(c, m) for c, m in scored if not _label_like(frame[c], n)]
     if texty:
         roles.text = max(texty, key=lambda cm: cm[1])[0]
-        roles.notes.append(f"Text column {roles.text!r} detected (longest text).")
+        roles.notes.append(
+            N_("Text column {col!r} detected (longest text).").format(col=roles.text)
+        )
         return
     if roles.vectors is None:
         if len(numeric) >= 2:
@@ -258,7 +271,9 @@ def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, sour
             return
     if scored and roles.vectors is None:
         roles.text = max(scored, key=lambda cm: cm[1])[0]
-        roles.notes.append(f"Text column {roles.text!r} detected (longest text).")
+        roles.notes.append(
+            N_("Text column {col!r} detected (longest text).").format(col=roles.text)
+        )
         return
     if roles.vectors is None:
         raise DataError(
@@ -289,7 +304,9 @@ def _pick_label(frame: pd.DataFrame, roles: _Roles, label_column: str | None) ->
 
     roles.label = min(candidates, key=rank)
     k = _distinct(frame[roles.label])
-    roles.notes.append(f"Label column {roles.label!r} detected ({k} distinct values).")
+    roles.notes.append(
+        N_("Label column {col!r} detected ({k} distinct values).").format(col=roles.label, k=k)
+    )
 
 
 def assemble(
@@ -326,13 +343,17 @@ def assemble(
     roles = _Roles(ids=ids, id_column=id_column, vectors=vectors, notes=all_notes)
     if len(frame.columns) and all(_NUMBER.match(str(c)) for c in frame.columns):
         roles.notes.append(
-            "Every column name is a number: the first row may be data. Pass header=False if "
-            "the file has no header row."
+            N_(
+                "Every column name is a number: the first row may be data. Pass header=False "
+                "if the file has no header row."
+            )
         )
     elif any(len(str(c)) > 60 for c in frame.columns):
         roles.notes.append(
-            "A column name is longer than 60 characters: the first row may be data. Pass "
-            "header=False if the file has no header row."
+            N_(
+                "A column name is longer than 60 characters: the first row may be data. Pass "
+                "header=False if the file has no header row."
+            )
         )
     _pick_vectors(frame, roles, vector_column, label_column, source)
     roles.label = label_column
@@ -371,7 +392,9 @@ def assemble(
     if roles.text is not None:
         dups = int(out[roles.text].astype(str).duplicated().sum())
         if dups:
-            roles.notes.append(f"{dups:,} duplicate {'text' if dups == 1 else 'texts'} (kept).")
+            many = N_("{n:,} duplicate texts (kept).")
+            one = N_("{n:,} duplicate text (kept).")
+            roles.notes.append((one if dups == 1 else many).format(n=dups))
     report = LoadReport(
         source=source,
         rows_read=n,

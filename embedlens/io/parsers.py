@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from embedlens.errors import DataError
+from embedlens.i18n import N_
 
 _CANDIDATES = ("\t", ",", ";", "|")
 _DELIM_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
@@ -209,14 +210,35 @@ def _accept(
     _check_duplicates(_header_names(text, used, quoting) if header else None, source)
     if used != sep:
         notes.append(
-            f"The file is {delimiter_name(used)}-separated, not {delimiter_name(sep)}-separated; "
-            f"read it with delimiter {used!r}."
+            N_(
+                "The file is {used}-separated, not {sep}-separated; read it with delimiter "
+                "{char!r}."
+            ).format(used=delimiter_name(used), sep=delimiter_name(sep), char=used)
         )
     if quoting == csv.QUOTE_NONE:
         notes.append(
-            'Quote characters (") were read as plain text: the file has unbalanced quotes.'
+            N_('Quote characters (") were read as plain text: the file has unbalanced quotes.')
         )
-    return frame
+    return _drop_trailing_empty(frame, header=header, notes=notes)
+
+
+def _drop_trailing_empty(frame: pd.DataFrame, *, header: bool, notes: list[str]) -> pd.DataFrame:
+    """Drop unnamed all-empty last columns.
+
+    A delimiter at the end of every line (common in hand-written Projector ``vectors.tsv``
+    files) is not one more column.
+    """
+    n = frame.shape[1]
+    while n > 1:
+        name = str(frame.columns[n - 1])
+        unnamed = not header or name.startswith("Unnamed: ")
+        if not (unnamed and frame.iloc[:, n - 1].isna().all()):
+            break
+        n -= 1
+    if n == frame.shape[1]:
+        return frame
+    notes.append(N_("Every line ends with a delimiter; the empty last column was left out."))
+    return frame.iloc[:, :n]
 
 
 def _lines_frame(text: str, *, header: bool, source: str, notes: list[str]) -> pd.DataFrame:
@@ -224,8 +246,10 @@ def _lines_frame(text: str, *, header: bool, source: str, notes: list[str]) -> p
     if header:
         name, lines = lines[0].strip(), lines[1:]
         notes.append(
-            f"No delimiter found: read one text per line, with the first line {name[:40]!r} "
-            "as the column name (pass header=False if it is a text)."
+            N_(
+                "No delimiter found: read one text per line, with the first line {name!r} as "
+                "the column name (pass header=False if it is a text)."
+            ).format(name=name[:40])
         )
         if not lines:
             raise DataError(
@@ -234,7 +258,7 @@ def _lines_frame(text: str, *, header: bool, source: str, notes: list[str]) -> p
             )
     else:
         name = "col0"
-        notes.append("No delimiter found: read one text per line.")
+        notes.append(N_("No delimiter found: read one text per line."))
     return pd.DataFrame({name: pd.Series(lines, dtype="str")})
 
 

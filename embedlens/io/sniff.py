@@ -87,6 +87,8 @@ def first_row_is_numbers(text: str, sep: str | None) -> bool:
     True
     >>> first_row_is_numbers("x,y\n1,2\n", ",")
     False
+    >>> first_row_is_numbers("1\t2\t\n3\t4\t\n", "\t")
+    True
     """
     lines = _head_lines(text, 1)
     if not lines:
@@ -94,6 +96,8 @@ def first_row_is_numbers(text: str, sep: str | None) -> bool:
     line = lines[0]
     fields = line.split(sep) if sep else _WS.split(line.strip(" \t"))
     fields = [f.strip().strip('"') for f in fields]
+    while len(fields) > 1 and not fields[-1]:  # a delimiter at the end of the line
+        fields.pop()
     return bool(fields) and all(f and is_number(f) for f in fields)
 
 

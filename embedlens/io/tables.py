@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from embedlens.dataset import Dataset, LoadReport
 from embedlens.errors import DataError, InvalidParameterError
+from embedlens.i18n import N_
 from embedlens.io.bundle import sniff_path_or_bytes
 from embedlens.io.columns import assemble
 from embedlens.io.encoding import binary_kind, read_text_file
@@ -230,7 +231,7 @@ def load_table(
             if header and first_row_is_numbers(text, probe):
                 header = False
                 notes.append(
-                    "The first row is all numbers, so it is read as data, not as a header row."
+                    N_("The first row is all numbers, so it is read as data, not as a header row.")
                 )
             frame = parse_delimited(
                 text,
@@ -253,7 +254,11 @@ def load_table(
             "each row of the table needs exactly one vector, in the same order."
         )
     if external is not None:
-        notes.append(f"Vectors read from {vlabel} ({external.shape[1]} dimensions).")
+        notes.append(
+            N_("Vectors read from {file} ({d} dimensions).").format(
+                file=vlabel, d=external.shape[1]
+            )
+        )
     if (
         external is None
         and vector_column not in (None, "*")
@@ -261,8 +266,10 @@ def load_table(
         and _all_numeric(frame)
     ):
         notes.append(
-            f"No column named {vector_column!r}: every column holds numbers, so each column "
-            "is one vector dimension."
+            N_(
+                "No column named {col!r}: every column holds numbers, so each column is one "
+                "vector dimension."
+            ).format(col=vector_column)
         )
         vector_column = "*"
     ds = assemble(

@@ -34,6 +34,17 @@ def test_projector_vectors_tsv_alone_reads_every_row_no_flags(tmp_path, X):
     assert ds.vectors.shape == (40, 768)
 
 
+@pytest.mark.parametrize("end", ["\t\n", "\t\r\n", "\r\n"])
+def test_projector_vectors_tsv_line_endings_and_trailing_tabs(tmp_path, X, end):
+    # hand-written exporters often end each line with a tab, or with CRLF
+    text = "".join("\t".join(f"{v:.3e}" for v in row) + end for row in X[:, :16])
+    path = tmp_path / "vectors.tsv"
+    path.write_bytes(text.encode())
+    ds = load_table(path)
+    assert ds.vectors.shape == (40, 16)
+    np.testing.assert_allclose(ds.vectors, X[:, :16], rtol=1e-3)
+
+
 def test_projector_vectors_tsv_with_sibling_metadata(tmp_path, X):
     (tmp_path / "vectors.tsv").write_bytes(_projector_tsv(X))
     words = [f"词{i}" for i in range(40)]
