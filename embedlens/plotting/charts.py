@@ -96,9 +96,12 @@ def similarity_heatmap(
         hovertemplate=f"%{{text}}<br><b>{metric_text}</b>: %{{z:.3f}}<extra></extra>",
         colorbar={"title": {"text": metric_text}}, **heat,
     )
-    short = [label(s, 30) for s in labels]
+    # Rows are named on the y axis and numbered on the x axis: long (or Chinese) names on the
+    # x axis would be turned 90 degrees, which nobody can read.
+    short = [f"{i + 1}. {label(s, 30)}" for i, s in enumerate(labels)]
+    numbers = [str(i + 1) for i in range(k)]
     layout = base_layout(style, title=_(kind).format(metric=metric_text))
-    layout.update(xaxis=_category_axis(short, title=""),
+    layout.update(xaxis={**_category_axis(numbers, title=""), "tickangle": 0},
                   yaxis={**_category_axis(short, title=""), "autorange": "reversed"})
     return go.Figure(data=[trace], layout=layout)
 

@@ -439,7 +439,10 @@ def test_similarity_heatmap_keeps_duplicate_labels_apart_and_escapes():
     m = np.array([[1.0, 0.2, -0.5], [0.2, 1.0, 0.1], [-0.5, 0.1, 1.0]])
     labels = ["same", HOSTILE[0], "same"]
     fig = similarity_heatmap(m, labels, metric="cosine")
-    assert list(fig.layout.yaxis.ticktext) == ["same", html.escape(HOSTILE[0]), "same"]
+    hostile = html.escape(HOSTILE[0])
+    assert list(fig.layout.yaxis.ticktext) == ["1. same", f"2. {hostile}", "3. same"]
+    # names only on the y axis: on x they would be turned 90 degrees (unreadable Chinese)
+    assert list(fig.layout.xaxis.ticktext) == ["1", "2", "3"] and fig.layout.xaxis.tickangle == 0
     assert fig.data[0].z.shape == (3, 3)
     assert (fig.data[0].zmin, fig.data[0].zmax) == (-1.0, 1.0)
     assert_no_user_markup(fig)
