@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from embedlens.errors import EmbedlensError
-from embedlens.i18n import _
+from embedlens.i18n import _, translate_note
 from embedlens.progress import ProgressCallback
 
 _log = logging.getLogger("embedlens.app")
@@ -43,6 +43,8 @@ def user_errors(action: str, status=None, *, untrusted_input: bool = False) -> I
 
 
 def _fail(action: str, message: str, status) -> None:
+    """Show ``message`` (the core's English text, translated back to its msgid) and stop."""
+    message = translate_note(message)
     if status is not None:
         status.update(label=_("{action} failed").format(action=action), state="error")
     st.error(

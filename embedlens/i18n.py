@@ -124,29 +124,46 @@ def html_lang() -> str:
 def translate_note(text: str) -> str:
     """``text`` in the current language, also when it was formatted from a msgid in English.
 
-    Notes that the core computes once and stores (cluster choices, load reports) stay English
-    in the workspace; shown in a Chinese UI they are matched back to their ``N_()`` msgid, and
-    the values they carry are put into the translation.
+    Notes and error messages that the core computes once in English (cluster choices, load
+    reports, a file's errors) are matched back to their ``N_()`` msgid, and the values they
+    carry are put into the translation. A value filled into a plain ``{field}`` (no ``!r``, no
+    format spec) may itself be a formatted msgid (a location such as "data.csv, line 3", a
+    parameter's allowed values, a hint) and is translated the same way; ``{field!r}`` values are
+    the user's own data (column names, cells) and stay exactly as they are.
     """
     code = current_language()
     table = catalog(code)
     if not table or not text:
         return text
+    return _translate(text, code, table, depth=0)
+
+
+def _translate(text: str, code: str, table: dict[str, str], *, depth: int) -> str:
     if text in table:
         return table[text]
+    if depth > 3:
+        return text
     for pattern, fields, translation in _note_patterns(code):
         m = pattern.fullmatch(text)
         if m:
-            return "".join(
-                literal + (m.group(fields[name]) if name is not None else "")
-                for literal, name in translation
-            )
+            out = []
+            for literal, name in translation:
+                out.append(literal)
+                if name is None:
+                    continue
+                group, nested = fields[name]
+                value = m.group(group)
+                out.append(_translate(value, code, table, depth=depth + 1) if nested else value)
+            return "".join(out)
     return text
 
 
 @cache
 def _note_patterns(code: str) -> list:
-    """(regex, {field: group}, [(literal, field)]) for each msgid with ``{placeholders}``."""
+    """(regex, {field: (group, nested)}, [(literal, field)]) for each msgid with placeholders.
+
+    ``nested`` is true for a plain ``{field}``: its value may be a formatted msgid itself.
+    """
     import re
     import string
 
@@ -164,10 +181,10 @@ def _note_patterns(code: str) -> list:
         if any(name is not None and name not in names for _lit, name in target):
             continue
         regex, groups = "", {}
-        for i, (lit, name, _spec, _conv) in enumerate(parts):
+        for i, (lit, name, spec, conv) in enumerate(parts):
             regex += re.escape(lit)
             if name is not None:
-                groups[name] = f"g{i}"
+                groups[name] = (f"g{i}", not spec and not conv)
                 regex += f"(?P<g{i}>.+?)"
         out.append((len(literal), re.compile(regex, re.S), groups, target))
     out.sort(key=lambda item: -item[0])  # the most specific pattern wins

@@ -26,6 +26,27 @@ from typing import Any
 import numpy as np
 
 from embedlens.errors import DataError, InvalidParameterError
+from embedlens.i18n import N_
+
+# One msgid per shape of the parameter message (with or without an owner, with or without a
+# hint); the app shows them through translate_note, which also translates ``allowed`` and
+# ``hint`` when they are msgids themselves. Parameter names and values stay as they are.
+_PARAMETER_MESSAGES = {
+    (True, True): N_(
+        "The {name!r} parameter of {owner} must be {allowed}. Got {value!r} instead; {hint}."
+    ),
+    (True, False): N_(
+        "The {name!r} parameter of {owner} must be {allowed}. Got {value!r} instead."
+    ),
+    (False, True): N_("The {name!r} parameter must be {allowed}. Got {value!r} instead; {hint}."),
+    (False, False): N_("The {name!r} parameter must be {allowed}. Got {value!r} instead."),
+}
+
+# The names callers give their arrays (``name=``), so that messages about them translate too.
+ARRAY_NAMES = (
+    N_("vectors"), N_("new vectors"), N_("training vectors"), N_("query vectors"),
+    N_("data vectors"), N_("selected vectors"),
+)  # fmt: skip
 
 
 def parameter_error(
@@ -36,13 +57,11 @@ def parameter_error(
     ``allowed`` completes "must be ...", e.g. ``"one of {'pca', 'umap'}"``; ``hint`` (what to
     do next) follows after a semicolon.
     """
-    where = f" of {owner}" if owner else ""
-    message = f"The {name!r} parameter{where} must be {allowed}. Got {value!r} instead"
-    if hint:
-        message += "; " + hint.strip().rstrip(".") + "."
-    else:
-        message += "."
-    return InvalidParameterError(message)
+    hint = hint.strip().rstrip(".") if hint else ""
+    template = _PARAMETER_MESSAGES[bool(owner), bool(hint)]
+    return InvalidParameterError(
+        template.format(name=name, owner=owner, allowed=allowed, value=value, hint=hint)
+    )
 
 
 def listed(items: Sequence[Any] | np.ndarray, *, limit: int = 5, fmt: Any = str) -> str:
@@ -72,8 +91,10 @@ def unit_rows(X: np.ndarray, *, name: str = "vectors", allow_zero: bool = False)
         if not allow_zero:
             rows = np.flatnonzero(zero)
             raise DataError(
-                f"{name} contain {rows.size} all-zero row(s) (row index {listed(rows)}); cosine "
-                "distance is undefined for them. Remove those rows or use metric='euclidean'."
+                N_(
+                    "{name} contain {n} all-zero row(s) (row index {rows}); cosine distance is "
+                    "undefined for them. Remove those rows or use metric='euclidean'."
+                ).format(name=name, n=rows.size, rows=listed(rows))
             )
         norms = np.where(zero, 1.0, norms)
     return np.ascontiguousarray(X / norms[:, None], dtype=np.float32)
@@ -100,8 +121,12 @@ def check_in_range(
     left = "[" if closed in ("both", "left") and low is not None else "("
     right = "]" if closed in ("both", "right") and high is not None else ")"
     interval = f"{left}{_fmt(low, '-inf')}, {_fmt(high, 'inf')}{right}"
-    kind_name = "an int" if kind is int else "a float"
-    error = parameter_error(name, value, f"{kind_name} in the range {interval}", owner=owner)
+    in_range = (
+        N_("an int in the range {interval}")
+        if kind is int
+        else N_("a float in the range {interval}")
+    )
+    error = parameter_error(name, value, in_range.format(interval=interval), owner=owner)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise error
     if kind is int and not float(value).is_integer():
@@ -118,7 +143,9 @@ def check_choice(name: str, value: Any, choices: Collection[Any], *, owner: str)
     """Raise InvalidParameterError unless ``value`` is one of ``choices``."""
     if value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
-        raise parameter_error(name, value, f"one of {{{allowed}}}", owner=owner)
+        raise parameter_error(
+            name, value, N_("one of {{{allowed}}}").format(allowed=allowed), owner=owner
+        )
 
 
 def check_vectors(
@@ -131,30 +158,47 @@ def check_vectors(
     try:
         arr = np.asarray(X)
     except (ValueError, TypeError) as exc:
-        raise DataError(f"{name} could not be read as a numeric array: {exc}.") from None
+        raise DataError(
+            N_("{name} could not be read as a numeric array: {error}.").format(name=name, error=exc)
+        ) from None
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-        raise DataError(f"{name} must be numeric; got values of type {arr.dtype}.")
+        raise DataError(
+            N_("{name} must be numeric; got values of type {dtype}.").format(
+                name=name, dtype=arr.dtype
+            )
+        )
     if arr.ndim != 2:
         raise DataError(
-            f"{name} must be a 2-D array of shape (n_rows, n_dims); got shape {arr.shape}."
+            N_("{name} must be a 2-D array of shape (n_rows, n_dims); got shape {shape}.").format(
+                name=name, shape=arr.shape
+            )
         )
     if arr.shape[1] == 0:
-        raise DataError(f"{name} has 0 dimensions; each row needs at least one value.")
+        raise DataError(
+            N_("{name} has 0 dimensions; each row needs at least one value.").format(name=name)
+        )
     if n_rows is not None and arr.shape[0] != n_rows:
         raise DataError(
-            f"{name} has {arr.shape[0]} rows but the table has {n_rows}; "
-            "each row of the table needs exactly one vector."
+            N_(
+                "{name} has {n} rows but the table has {n_rows}; each row of the table needs "
+                "exactly one vector."
+            ).format(name=name, n=arr.shape[0], n_rows=n_rows)
         )
     if arr.shape[0] < min_rows:
-        raise DataError(f"{name} has {arr.shape[0]} rows; at least {min_rows} are needed.")
+        raise DataError(
+            N_("{name} has {n} rows; at least {min_rows} are needed.").format(
+                name=name, n=arr.shape[0], min_rows=min_rows
+            )
+        )
     arr = np.ascontiguousarray(arr, dtype=np.float32)
     finite = np.isfinite(arr).all(axis=1)
     if not finite.all():
         bad = np.flatnonzero(~finite)
         raise DataError(
-            f"{name} contain NaN or infinite values in {bad.size} row(s) (row index "
-            f"{listed(bad)}); "
-            "remove or fix those rows."
+            N_(
+                "{name} contain NaN or infinite values in {n} row(s) (row index {rows}); remove "
+                "or fix those rows."
+            ).format(name=name, n=bad.size, rows=listed(bad))
         )
     return arr
 
@@ -170,9 +214,12 @@ def check_params_vs_data(
 ) -> None:
     """Raise InvalidParameterError unless ``value < n_samples`` (``<=`` when ``inclusive``)."""
     if value > n_samples or (value == n_samples and not inclusive):
-        bound = "at most" if inclusive else "less than"
-        allowed = f"{bound} the number of points ({n_samples})"
-        raise parameter_error(param, value, allowed, owner=owner, hint=hint)
+        bound = (
+            N_("at most the number of points ({n})")
+            if inclusive
+            else N_("less than the number of points ({n})")
+        )
+        raise parameter_error(param, value, bound.format(n=n_samples), owner=owner, hint=hint)
 
 
 def as_object_labels(values: Sequence[Any] | np.ndarray) -> np.ndarray:
