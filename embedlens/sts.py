@@ -50,13 +50,9 @@ def _read_text(source: Source, label: str) -> str:
         raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     except OSError as exc:
         raise DataError(f"cannot open {label}: {exc.strerror}; check the path.") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{label}, line {line}: not valid UTF-8; re-save the file as UTF-8."
-        ) from None
+    from embedlens.io.encoding import read_text_file
+
+    return read_text_file(raw, source=label)[0]  # UTF-8, GB18030, Big5 ... as the table loader
 
 
 def _score(text: str, label: str, where: str) -> float:

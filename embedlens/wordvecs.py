@@ -7,6 +7,7 @@ case-insensitive matching (words are compared lower-cased).
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ Source = str | Path | bytes
 
 _SCORE_BLOCK = 1 << 22  # elements of one (questions x vocabulary) score block
 _FIELD_SEP = re.compile(r"[ \t]+")
+_SNIFF_BYTES = 1 << 20  # the encoding is judged on the first megabyte
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,29 +67,39 @@ def _source_name(source: Source, name: str | None) -> str:
 
 
 def _lines(source: Source, label: str) -> Iterator[tuple[int, str]]:
-    """(1-based line number, text) of a UTF-8 source, BOM stripped, line ends removed."""
-    if isinstance(source, bytes):
-        raw_lines: Any = source.splitlines()
-    else:
-        try:
-            raw_lines = Path(source).open("rb")
-        except OSError as exc:
-            raise DataError(f"cannot open {label}: {exc.strerror}; check the path.") from None
+    """(1-based line number, text) of a text source, BOM stripped, line ends removed.
+
+    The encoding is detected as the table loader detects it (UTF-8, GB18030, Big5, EUC-KR,
+    Latin-1 ...), judged on the first megabyte; the lines are then decoded one by one so a
+    large file is never held whole.
+    """
+    from embedlens.io.encoding import sniff_codec
+
     try:
-        for number, raw in enumerate(raw_lines, start=1):
+        handle: Any = io.BytesIO(source) if isinstance(source, bytes) else Path(source).open("rb")
+    except OSError as exc:
+        raise DataError(f"cannot open {label}: {exc.strerror}; check the path.") from None
+    with handle:
+        head = handle.read(_SNIFF_BYTES)
+        complete = len(head) < _SNIFF_BYTES
+        codec = sniff_codec(head, source=label, complete=complete)
+        handle.seek(0)
+        if codec.startswith(("utf-16", "utf-32")):  # line ends are not single bytes there
+            lines: Any = handle.read().decode(codec).removeprefix("\ufeff").splitlines()
+            for number, text in enumerate(lines, start=1):
+                yield number, text
+            return
+        for number, raw in enumerate(handle, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:
-                text = raw.decode("utf-8")
+                text = raw.decode(codec)
             except UnicodeDecodeError as exc:
                 raise DataError(
-                    f"{label}, line {number}: not valid UTF-8 (byte {exc.start + 1} of the "
-                    "line); re-save the file as UTF-8."
+                    f"{label}, line {number}: not valid {codec} (byte {exc.start + 1} of the "
+                    f"line), the encoding of the file's first lines; re-save the file as UTF-8."
                 ) from None
             yield number, text.rstrip("\r\n")
-    finally:
-        if not isinstance(source, bytes):
-            raw_lines.close()
 
 
 def _is_header(parts: list[str]) -> bool:

@@ -1,8 +1,14 @@
 """Turn a file's bytes into text: detect the encoding, refuse binary files and mojibake.
 
 The order follows what our users have: UTF-8 (with or without BOM), UTF-16 (with BOM, or
-BOM-less when NUL bytes sit on one side of each byte pair), GB18030/GBK for Chinese files,
-and Latin-1 (Windows-1252 when it has smart quotes) only as a last resort.
+BOM-less when NUL bytes sit on one side of each byte pair), then the East Asian double-byte
+encodings GB18030/GBK (Simplified Chinese), Big5 (Traditional Chinese), EUC-KR/CP949 (Korean)
+and Shift-JIS/EUC-JP (Japanese), and Latin-1 (Windows-1252 when it has smart quotes) only as a
+last resort. The double-byte encodings overlap (most Big5 and all EUC-KR byte pairs are also
+valid GB18030), so when more than one decodes the file charset-normalizer ranks them, and the
+winner must still look like its language (mostly common characters), else the next one is
+tried. The table loader, the projector/bundle readers and the STS and word-vector readers all
+decode through this one module.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from embedlens.errors import DataError
 
@@ -59,24 +66,111 @@ def _plausible(text: str, *, max_bad_ratio: float = 0.001) -> bool:
     return bad <= max_bad_ratio * len(sample)
 
 
+def _common_chinese(ch: str) -> bool:
+    """A GB2312 (common Simplified) character, or a frequent Traditional one (Big5 level 1)."""
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return ch.encode("big5")[0] <= 0xC6
+    except UnicodeEncodeError:
+        return False
+
+
 def _plausible_chinese(text: str) -> bool:
-    """True when the non-ASCII characters of a GB18030 decode are mostly common (GB2312) ones.
+    """True when the non-ASCII characters of a GB18030 decode are mostly common ones.
 
     Latin-1 or Windows-1252 bytes often decode "successfully" as GB18030 into rare CJK
-    characters; real Chinese text is dominated by the GB2312 set.
+    characters; real Chinese text is dominated by the GB2312 set, or (Traditional text saved
+    as GBK) by Big5's frequent level-1 characters.
     """
     counts = Counter(ch for ch in text[:_SAMPLE_CHARS] if ord(ch) > 0x7F)
     total = sum(counts.values())
     if total == 0:
         return True
-    common = 0
+    common = sum(n for ch, n in counts.items() if _common_chinese(ch))
+    return common >= 0.5 * total
+
+
+def _common_share(text: str, codec: str, *, common: Callable[[bytes], bool]) -> float:
+    """Share of the non-ASCII characters (a sample) whose ``codec`` bytes pass ``common``."""
+    counts = Counter(ch for ch in text[:_SAMPLE_CHARS] if ord(ch) > 0x7F)
+    total = sum(counts.values())
+    if total == 0:
+        return 1.0
+    hits = 0
     for ch, n in counts.items():
         try:
-            ch.encode("gb2312")
+            hits += n * common(ch.encode(codec))
         except UnicodeEncodeError:
             continue
-        common += n
-    return common >= 0.5 * total
+    return hits / total
+
+
+def _big5_like(text: str) -> bool:
+    """Big5's frequent characters (symbols and level 1) have lead bytes 0xA1-0xC6."""
+    return _common_share(text, "big5", common=lambda b: b[0] <= 0xC6) >= 0.6
+
+
+def _korean_like(text: str) -> bool:
+    """EUC-KR text is mostly symbols (lead bytes 0xA1-0xAC) and Hangul (0xB0-0xC8), not Hanja."""
+    return _common_share(text, "euc-kr", common=lambda b: b[0] <= 0xC8) >= 0.6
+
+
+def _japanese_like(text: str) -> bool:
+    """Japanese text has kana among its non-ASCII characters."""
+    high = [ch for ch in text[:_SAMPLE_CHARS] if ord(ch) > 0x7F]
+    return sum("\u3040" <= ch <= "\u30ff" for ch in high) >= 0.05 * max(1, len(high))
+
+
+# The double-byte encodings tried after UTF-8, each with its check that the decoded text
+# looks like its language (GB18030: mostly GB2312 characters).
+_EAST_ASIAN: dict[str, Callable[[str], bool]] = {
+    "gb18030": _plausible_chinese,
+    "big5": _big5_like,
+    "cp949": _korean_like,
+    "cp932": _japanese_like,
+    "euc-jp": _japanese_like,
+}
+_CHARSET_NAMES = {"gb2312": "gb18030", "gbk": "gb18030", "cp950": "big5", "euc_kr": "cp949"}
+_CHARSET_NAMES |= {"shift_jis": "cp932", "euc_jis_2004": "euc-jp", "big5hkscs": "big5"}
+
+
+def _line_sample(data: bytes, size: int = 1 << 18) -> bytes:
+    """The first ``size`` bytes of ``data`` cut back to a line end (no character is split)."""
+    cut = data.rfind(b"\n", 0, size) if len(data) > size else -1
+    return data[: cut + 1] if cut > 0 else data
+
+
+def _charset_order(sample: bytes, codecs_: list[str]) -> list[str]:
+    """``codecs_`` ranked by charset-normalizer on ``sample``."""
+    from charset_normalizer import from_bytes
+
+    ranked: list[str] = []
+    for match in from_bytes(sample, cp_isolation=list(codecs_)):
+        name = _CHARSET_NAMES.get(match.encoding, match.encoding.replace("_", "-"))
+        if name in codecs_ and name not in ranked:
+            ranked.append(name)
+    return ranked + [c for c in codecs_ if c not in ranked]
+
+
+def _east_asian(data: bytes) -> tuple[str, str] | None:
+    """``(text, codec)`` for a GB18030, Big5, EUC-KR or Japanese file; None if none fits.
+
+    Candidates are judged on a line-aligned sample (a quarter megabyte); only the winner
+    decodes the whole file.
+    """
+    sample = _line_sample(data)
+    decoded = {c: t for c in _EAST_ASIAN if (t := _decode(sample, c)) is not None}
+    decoded = {c: t for c, t in decoded.items() if _plausible(t) and _EAST_ASIAN[c](t)}
+    order = list(decoded) if len(decoded) < 2 else _charset_order(sample, list(decoded))
+    for codec in order:
+        text = decoded[codec] if len(sample) == len(data) else _decode(data, codec)
+        if text is not None and _plausible(text):
+            return text, codec
+    return None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -120,7 +214,8 @@ def read_text_file(data: bytes, *, source: str) -> tuple[str, str]:
         The decoded text, without a byte-order mark.
     encoding : str
         The codec used: ``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``, ``"utf-16-le"``,
-        ``"utf-16-be"``, ``"utf-32"``, ``"gb18030"``, ``"cp1252"`` or ``"latin-1"``.
+        ``"utf-16-be"``, ``"utf-32"``, ``"gb18030"``, ``"big5"``, ``"cp949"`` (EUC-KR and its
+        superset), ``"cp932"`` (Shift-JIS), ``"euc-jp"``, ``"cp1252"`` or ``"latin-1"``.
 
     Raises
     ------
@@ -143,8 +238,8 @@ def read_text_file(data: bytes, *, source: str) -> tuple[str, str]:
         raise DataError(f"{source} looks like {what}, not a text table; {hint}.")
 
     undecodable = DataError(
-        f"{source} could not be read as text in UTF-8, UTF-16, GB18030 or Latin-1 "
-        "(it looks binary or damaged); save it as UTF-8 CSV and try again."
+        f"{source} could not be read as text in UTF-8, UTF-16, GB18030, Big5, EUC-KR, "
+        "Shift-JIS or Latin-1 (it looks binary or damaged); save it as UTF-8 and try again."
     )
     binary = DataError(
         f"{source} contains control characters: it looks like a binary file, not a text "
@@ -179,9 +274,9 @@ def read_text_file(data: bytes, *, source: str) -> tuple[str, str]:
         if not _plausible(text):
             raise binary
         return text, "utf-8"
-    text = _decode(data, "gb18030")
-    if text is not None and _plausible(text) and _plausible_chinese(text):
-        return text, "gb18030"
+    found = _east_asian(data)
+    if found is not None:
+        return found
     # Last resort: Latin-1 (Windows-1252 when its printable 0x80-0x9F characters are used),
     # accepted only when the text has no C0 control characters other than tab/CR/LF and is
     # mostly ASCII, as Western European text is (accented letters are a few percent).
@@ -196,3 +291,15 @@ def read_text_file(data: bytes, *, source: str) -> tuple[str, str]:
             return text, "cp1252"
         raise undecodable
     return data.decode("latin-1"), "latin-1"
+
+
+def sniff_codec(head: bytes, *, source: str, complete: bool) -> str:
+    """The codec :func:`read_text_file` would use, judged on the first bytes of a large file.
+
+    ``head`` is cut back to its last line end unless ``complete`` (the whole file), so no
+    character is split. Used by readers that stream big files line by line (word vectors).
+    """
+    if not complete:
+        cut = head.rfind(b"\n")
+        head = head[: cut + 1] if cut > 0 else head
+    return read_text_file(head, source=source)[1]

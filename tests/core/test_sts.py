@@ -52,7 +52,7 @@ def test_plain_csv_with_header():
             r"pairs.csv, line 2: expected at least 7 TAB-separated fields",
         ),
         (b"g\tf\t2012\t1\t3.0\ta\tb\ng\tf\t2012\t2\tnan\ta\tb\n", r"line 2: score 'nan'"),
-        (b"sentence1,sentence2,score\n\xff,b,1\n", r"line 2: not valid UTF-8"),
+        (b"sentence1,sentence2,score\n\x01\x02\x03,b,1\n", r"pairs.csv contains control char"),
     ],
 )
 def test_bad_files_name_the_line(data, match):

@@ -59,7 +59,7 @@ def test_shared_glove_and_fasttext_files(shared_datasets):
         (b"a 1 2\nb 1 x\n", r"toy.txt, line 2: 'x' is not a number"),
         (b"2 3\na 1 2 3\n", r"header says 2 words but the file holds 1"),
         (b"a 1 2\nb nan 1\n", r"line 2: NaN or infinite value"),
-        (b"a 1 2\n\xff\xfe 1 2\n", r"line 2: not valid UTF-8"),
+        (b"a 1 2\n\x01\x02\x03\x04 1 2\n", r"contains control characters"),
         (b"\n\n", r"holds no word vectors"),
         (b"lonely\n", r"line 1: a word with no values"),
     ],
