@@ -126,10 +126,11 @@ def translate_note(text: str) -> str:
 
     Notes and error messages that the core computes once in English (cluster choices, load
     reports, a file's errors) are matched back to their ``N_()`` msgid, and the values they
-    carry are put into the translation. A value filled into a plain ``{field}`` (no ``!r``, no
-    format spec) may itself be a formatted msgid (a location such as "data.csv, line 3", a
-    parameter's allowed values, a hint) and is translated the same way; ``{field!r}`` values are
-    the user's own data (column names, cells) and stay exactly as they are.
+    carry are put into the translation. The value of a placeholder named in ``NESTED_FIELDS``
+    (plain, no ``!r`` or format spec) is a message piece formatted from a msgid itself (a
+    location such as "data.csv, line 3", a parameter's allowed values, a hint) and is
+    translated the same way; every other value (file and column names, cells, numbers) is the
+    user's own data and stays exactly as it is.
     """
     code = current_language()
     table = catalog(code)
@@ -158,11 +159,15 @@ def _translate(text: str, code: str, table: dict[str, str], *, depth: int) -> st
     return text
 
 
+# Placeholders whose values are message pieces (formatted msgids), not the user's data.
+NESTED_FIELDS = frozenset({"allowed", "hint", "where", "array", "used", "sep", "what", "problem"})
+
+
 @cache
 def _note_patterns(code: str) -> list:
     """(regex, {field: (group, nested)}, [(literal, field)]) for each msgid with placeholders.
 
-    ``nested`` is true for a plain ``{field}``: its value may be a formatted msgid itself.
+    ``nested``: the field is in ``NESTED_FIELDS``, so its value is translated too.
     """
     import re
     import string
@@ -184,7 +189,7 @@ def _note_patterns(code: str) -> list:
         for i, (lit, name, spec, conv) in enumerate(parts):
             regex += re.escape(lit)
             if name is not None:
-                groups[name] = (f"g{i}", not spec and not conv)
+                groups[name] = (f"g{i}", name in NESTED_FIELDS and not spec and not conv)
                 regex += f"(?P<g{i}>.+?)"
         out.append((len(literal), re.compile(regex, re.S), groups, target))
     out.sort(key=lambda item: -item[0])  # the most specific pattern wins

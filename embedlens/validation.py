@@ -92,9 +92,9 @@ def unit_rows(X: np.ndarray, *, name: str = "vectors", allow_zero: bool = False)
             rows = np.flatnonzero(zero)
             raise DataError(
                 N_(
-                    "{name} contain {n} all-zero row(s) (row index {rows}); cosine distance is "
+                    "{array} contain {n} all-zero row(s) (row index {rows}); cosine distance is "
                     "undefined for them. Remove those rows or use metric='euclidean'."
-                ).format(name=name, n=rows.size, rows=listed(rows))
+                ).format(array=name, n=rows.size, rows=listed(rows))
             )
         norms = np.where(zero, 1.0, norms)
     return np.ascontiguousarray(X / norms[:, None], dtype=np.float32)
@@ -159,34 +159,36 @@ def check_vectors(
         arr = np.asarray(X)
     except (ValueError, TypeError) as exc:
         raise DataError(
-            N_("{name} could not be read as a numeric array: {error}.").format(name=name, error=exc)
+            N_("{array} could not be read as a numeric array: {error}.").format(
+                array=name, error=exc
+            )
         ) from None
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
         raise DataError(
-            N_("{name} must be numeric; got values of type {dtype}.").format(
+            N_("{array} must be numeric; got values of type {dtype}.").format(
                 name=name, dtype=arr.dtype
             )
         )
     if arr.ndim != 2:
         raise DataError(
-            N_("{name} must be a 2-D array of shape (n_rows, n_dims); got shape {shape}.").format(
+            N_("{array} must be a 2-D array of shape (n_rows, n_dims); got shape {shape}.").format(
                 name=name, shape=arr.shape
             )
         )
     if arr.shape[1] == 0:
         raise DataError(
-            N_("{name} has 0 dimensions; each row needs at least one value.").format(name=name)
+            N_("{array} has 0 dimensions; each row needs at least one value.").format(array=name)
         )
     if n_rows is not None and arr.shape[0] != n_rows:
         raise DataError(
             N_(
-                "{name} has {n} rows but the table has {n_rows}; each row of the table needs "
+                "{array} has {n} rows but the table has {n_rows}; each row of the table needs "
                 "exactly one vector."
-            ).format(name=name, n=arr.shape[0], n_rows=n_rows)
+            ).format(array=name, n=arr.shape[0], n_rows=n_rows)
         )
     if arr.shape[0] < min_rows:
         raise DataError(
-            N_("{name} has {n} rows; at least {min_rows} are needed.").format(
+            N_("{array} has {n} rows; at least {min_rows} are needed.").format(
                 name=name, n=arr.shape[0], min_rows=min_rows
             )
         )
@@ -196,9 +198,9 @@ def check_vectors(
         bad = np.flatnonzero(~finite)
         raise DataError(
             N_(
-                "{name} contain NaN or infinite values in {n} row(s) (row index {rows}); remove "
+                "{array} contain NaN or infinite values in {n} row(s) (row index {rows}); remove "
                 "or fix those rows."
-            ).format(name=name, n=bad.size, rows=listed(bad))
+            ).format(array=name, n=bad.size, rows=listed(bad))
         )
     return arr
 
