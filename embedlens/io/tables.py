@@ -53,13 +53,21 @@ def read_source(
         path = Path(source)
         label = name or path.name
         if path.is_dir():
-            raise DataError(f"{path} is a folder; choose a data file inside it.")
+            raise DataError(
+                N_("{path} is a folder; choose a data file inside it.").format(path=path)
+            )
         try:
             return path.read_bytes(), label
         except FileNotFoundError:
-            raise DataError(f"{path}: file not found; check the path.") from None
+            raise DataError(
+                N_("{path}: file not found; check the path.").format(path=path)
+            ) from None
         except OSError as exc:
-            raise DataError(f"{path} could not be read ({exc.strerror or exc}).") from None
+            raise DataError(
+                N_("{path} could not be read ({error}).").format(
+                    path=path, error=exc.strerror or exc
+                )
+            ) from None
     read = getattr(source, "read", None)
     if callable(read):
         data: Any = read()
@@ -68,8 +76,10 @@ def read_source(
         label = name or Path(str(getattr(source, "name", "") or "<upload>")).name
         return bytes(data), label
     raise InvalidParameterError(
-        "The 'source' parameter of load_table must be a path, bytes or a binary file object. "
-        f"Got {type(source).__name__} instead."
+        N_(
+            "The 'source' parameter of load_table must be a path, bytes or a binary file "
+            "object. Got {kind} instead."
+        ).format(kind=type(source).__name__)
     )
 
 
@@ -93,7 +103,9 @@ def _format_for(data: bytes, label: str, fmt: str | None) -> str:
 def _vectors_only(vectors: np.ndarray, *, name: str, source: str) -> Dataset:
     n = len(vectors)
     frame = pd.DataFrame({"id": np.arange(n, dtype=np.int64)})
-    note = f"Vectors only: {n:,} rows x {vectors.shape[1]} dimensions, no text column."
+    note = N_("Vectors only: {n:,} rows x {d} dimensions, no text column.").format(
+        n=n, d=vectors.shape[1]
+    )
     return Dataset(
         name=name,
         frame=frame,
@@ -165,8 +177,10 @@ def load_table(
     """
     if delimiter is not None and (not isinstance(delimiter, str) or not delimiter):
         raise InvalidParameterError(
-            "The 'delimiter' parameter of load_table must be a non-empty string. "
-            f"Got {delimiter!r} instead."
+            N_(
+                "The 'delimiter' parameter of load_table must be a non-empty string. Got "
+                "{value!r} instead."
+            ).format(value=delimiter)
         )
     report(on_progress, 0.0, "Reading the file")
     data, label = read_source(source, name)
@@ -199,18 +213,28 @@ def load_table(
             return found
     if kind == "npy":
         if len(data) == 0:
-            raise DataError(f"{label} is empty (0 bytes); save an array with numpy.save.")
+            raise DataError(
+                N_("{file} is empty (0 bytes); save an array with numpy.save.").format(file=label)
+            )
         vectors = load_npy(data, source=label)
         report(on_progress, 1.0, f"Loaded {len(vectors):,} vectors")
         return _vectors_only(vectors, name=ds_name, source=label)
     if kind == "parquet":
         if len(data) == 0:
-            raise DataError(f"{label} is empty (0 bytes); choose a complete Parquet file.")
+            raise DataError(
+                N_("{file} is empty (0 bytes); choose a complete Parquet file.").format(file=label)
+            )
         frame = parse_parquet(data, source=label)
         if frame.shape[1] == 0:
-            raise DataError(f"{label} has no columns; choose a Parquet file with data.")
+            raise DataError(
+                N_("{file} has no columns; choose a Parquet file with data.").format(file=label)
+            )
         if len(frame) == 0:
-            raise DataError(f"{label} has columns ({_names(frame)}) but no rows.")
+            raise DataError(
+                N_("{file} has columns ({names}) but no rows.").format(
+                    file=label, names=_names(frame)
+                )
+            )
     else:
         if encoding is not None:
             text = _decode_as(data, encoding, label)
@@ -243,15 +267,19 @@ def load_table(
             )
             if len(frame) == 0:
                 raise DataError(
-                    f"{label} has a header row ({_names(frame)}) but no data rows; add at "
-                    "least one row, or pass header=False if that line is data."
+                    N_(
+                        "{file} has a header row ({names}) but no data rows; add at least one "
+                        "row, or pass header=False if that line is data."
+                    ).format(file=label, names=_names(frame))
                 )
     report(on_progress, 0.7, "Checking columns")
     limits().check_rows(len(frame), label)
     if external is not None and len(external) != len(frame):
         raise DataError(
-            f"{vlabel} has {len(external):,} vectors but {label} has {len(frame):,} data rows; "
-            "each row of the table needs exactly one vector, in the same order."
+            N_(
+                "{vectors_file} has {n_vectors:,} vectors but {file} has {n_rows:,} data rows; "
+                "each row of the table needs exactly one vector, in the same order."
+            ).format(vectors_file=vlabel, n_vectors=len(external), file=label, n_rows=len(frame))
         )
     if external is not None:
         notes.append(
@@ -307,18 +335,27 @@ def _names(frame: pd.DataFrame) -> str:
 def _decode_as(data: bytes, encoding: str, label: str) -> str:
     kind = binary_kind(data)
     if kind is not None:
-        raise DataError(f"{label} looks like {kind[0]}, not a text table; {kind[1]}.")
+        raise DataError(
+            N_("{file} looks like {what}, not a text table; {hint}.").format(
+                file=label, what=kind[0], hint=kind[1]
+            )
+        )
     if len(data) == 0:
-        raise DataError(f"{label} is empty (0 bytes); choose a file with at least one row.")
+        raise DataError(
+            N_("{file} is empty (0 bytes); choose a file with at least one row.").format(file=label)
+        )
     try:
         return data.decode(encoding).removeprefix("\ufeff")
     except LookupError:
         raise InvalidParameterError(
-            f"The 'encoding' parameter of load_table must be a known codec. Got {encoding!r} "
-            "instead."
+            N_(
+                "The 'encoding' parameter of load_table must be a known codec. Got {value!r} "
+                "instead."
+            ).format(value=encoding)
         ) from None
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"{label} is not valid {encoding} (byte {exc.start}); leave encoding unset to "
-            "detect it."
+            N_(
+                "{file} is not valid {encoding} (byte {byte}); leave encoding unset to detect it."
+            ).format(file=label, encoding=encoding, byte=exc.start)
         ) from None
