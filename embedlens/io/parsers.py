@@ -80,8 +80,10 @@ def _check_duplicates(names: list[str] | None, source: str) -> None:
             continue
         if name in seen:
             raise DataError(
-                f"{source}: the column name {name!r} appears twice in the header (columns "
-                f"{seen[name]} and {i}); rename one so every column has a unique name."
+                N_(
+                    "{file}: the column name {name!r} appears twice in the header (columns {a} "
+                    "and {b}); rename one so every column has a unique name."
+                ).format(file=source, name=name, a=seen[name], b=i)
             )
         seen[name] = i
 
@@ -119,27 +121,39 @@ def _read_delimited(text: str, *, sep: str, header: bool, quoting: int, source: 
             )
         except pd.errors.EmptyDataError:
             raise DataError(
-                f"{source} has no rows or columns (only blank lines); choose a file with a "
-                "header row and at least one data row."
+                N_(
+                    "{file} has no rows or columns (only blank lines); choose a file with a "
+                    "header row and at least one data row."
+                ).format(file=source)
             ) from None
         except (pd.errors.ParserError, csv.Error, ValueError, OverflowError) as exc:
             detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
             match = _FIELDS.search(detail)
             if match:
                 expected, line, saw = match.groups()
-                detail = f"line {line} has {saw} fields but the lines before it have {expected}"
+                detail = N_(
+                    "line {line} has {saw} fields but the lines before it have {expected}"
+                ).format(line=line, saw=saw, expected=expected)
             raise DataError(
-                f"{source} could not be read as {delimiter_name(sep)}-separated text: "
-                f"{detail}; check the delimiter and quote fields that contain it."
+                N_(
+                    "{file} could not be read as {sep}-separated text: {problem}; check the "
+                    "delimiter and quote fields that contain it."
+                ).format(file=source, sep=delimiter_name(sep), problem=detail)
             ) from None
     if header and not isinstance(frame.index, pd.RangeIndex):
         names = _header_names(text, sep, quoting) or list(frame.columns)
         where = _first_long_row(text, sep, quoting, len(names))
-        line = f"line {where[0]} has {where[1]} fields" if where else "data rows have more fields"
-        raise DataError(
-            f"{source}: {line} but the header row names {len(names)} columns; add the "
-            "missing column names or fix the delimiter."
-        )
+        if where:
+            message = N_(
+                "{file}: line {line} has {n} fields but the header row names {width} columns; "
+                "add the missing column names or fix the delimiter."
+            ).format(file=source, line=where[0], n=where[1], width=len(names))
+        else:
+            message = N_(
+                "{file}: data rows have more fields but the header row names {width} columns; "
+                "add the missing column names or fix the delimiter."
+            ).format(file=source, width=len(names))
+        raise DataError(message)
     if not header:
         frame.columns = [f"col{i}" for i in range(frame.shape[1])]
     return frame
@@ -155,8 +169,10 @@ def parse_delimited(
     """
     if not text.strip():
         raise DataError(
-            f"{source} contains only blank lines; choose a file with a header row and at "
-            "least one data row."
+            N_(
+                "{file} contains only blank lines; choose a file with a header row and at "
+                "least one data row."
+            ).format(file=source)
         )
     if sep is None:
         sep = sniff_delimiter(text)
@@ -190,9 +206,15 @@ def parse_delimited(
         if single is not None:
             return _accept(*single[:1], text, sep, single[1], single[2], header, source, notes)
     if first_error is None:  # unreachable: every attempt either failed or returned
-        first_error = DataError(f"{source} could not be read as delimited text.")
+        first_error = DataError(
+            N_("{file} could not be read as delimited text.").format(file=source)
+        )
     if "\t" in text[:_SNIFF_CHARS] and sep != "\t":
-        raise DataError(f"{first_error} If the file is tab-separated, pass delimiter='\\t'.")
+        raise DataError(
+            N_("{problem} If the file is tab-separated, pass delimiter='\\t'.").format(
+                problem=first_error
+            )
+        )
     raise first_error
 
 
@@ -253,8 +275,10 @@ def _lines_frame(text: str, *, header: bool, source: str, notes: list[str]) -> p
         )
         if not lines:
             raise DataError(
-                f"{source} has a header line ({name[:40]!r}) but no data rows; add at least "
-                "one row, or pass header=False."
+                N_(
+                    "{file} has a header line ({name!r}) but no data rows; add at least one "
+                    "row, or pass header=False."
+                ).format(file=source, name=name[:40])
             )
     else:
         name = "col0"
@@ -279,22 +303,34 @@ def parse_jsonl(text: str, *, source: str) -> pd.DataFrame:
     """JSON Lines (one object per line), or a JSON array of objects."""
     stripped = text.strip()
     if not stripped:
-        raise DataError(f"{source} contains only blank lines; add one JSON object per line.")
+        raise DataError(
+            N_("{file} contains only blank lines; add one JSON object per line.").format(
+                file=source
+            )
+        )
     records: list[dict[str, Any]] = []
     if stripped.startswith("["):
         try:
             data = json.loads(stripped, object_pairs_hook=_no_duplicate_keys)
         except _DuplicateKey as exc:
             raise DataError(
-                f"{source}: the key {exc.args[0]!r} appears twice in one record; rename one."
+                N_("{file}: the key {key!r} appears twice in one record; rename one.").format(
+                    file=source, key=exc.args[0]
+                )
             ) from None
         except (json.JSONDecodeError, RecursionError) as exc:
             msg = getattr(exc, "msg", "too deeply nested")
             raise DataError(
-                f"{source} is not valid JSON ({msg}); write one object per line."
+                N_("{file} is not valid JSON ({error}); write one object per line.").format(
+                    file=source, error=msg
+                )
             ) from None
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise DataError(f"{source}: a JSON file must hold a list of objects (one per row).")
+            raise DataError(
+                N_("{file}: a JSON file must hold a list of objects (one per row).").format(
+                    file=source
+                )
+            )
         records = data
     else:
         for lineno, line in enumerate(text.splitlines(), 1):
@@ -304,26 +340,36 @@ def parse_jsonl(text: str, *, source: str) -> pd.DataFrame:
                 obj = json.loads(line, object_pairs_hook=_no_duplicate_keys)
             except _DuplicateKey as exc:
                 raise DataError(
-                    f"{source}, line {lineno}: the key {exc.args[0]!r} appears twice; rename "
-                    "one so every column has a unique name."
+                    N_(
+                        "{file}, line {line}: the key {key!r} appears twice; rename one so every "
+                        "column has a unique name."
+                    ).format(file=source, line=lineno, key=exc.args[0])
                 ) from None
             except (json.JSONDecodeError, RecursionError) as exc:
                 msg = getattr(exc, "msg", "too deeply nested")
                 raise DataError(
-                    f"{source}, line {lineno}: not valid JSON ({msg}); each line must be one "
-                    'JSON object such as {"text": "...", "label": "..."}.'
+                    N_(
+                        "{file}, line {line}: not valid JSON ({error}); each line must be one "
+                        'JSON object such as {{"text": "...", "label": "..."}}.'
+                    ).format(file=source, line=lineno, error=msg)
                 ) from None
             if not isinstance(obj, dict):
                 raise DataError(
-                    f"{source}, line {lineno}: expected a JSON object, got "
-                    f"{type(obj).__name__}; each line must be one object with named fields."
+                    N_(
+                        "{file}, line {line}: expected a JSON object, got {kind}; each line must "
+                        "be one object with named fields."
+                    ).format(file=source, line=lineno, kind=type(obj).__name__)
                 )
             records.append(obj)
     if not records:
-        raise DataError(f"{source} has no records; add at least one JSON object.")
+        raise DataError(
+            N_("{file} has no records; add at least one JSON object.").format(file=source)
+        )
     frame = pd.DataFrame.from_records(records)
     if frame.shape[1] == 0:
-        raise DataError(f"{source}: every record is empty ({{}}); add named fields.")
+        raise DataError(
+            N_("{file}: every record is empty ({{}}); add named fields.").format(file=source)
+        )
     return frame
 
 
@@ -353,14 +399,18 @@ def parse_parquet(data: bytes, *, source: str) -> pd.DataFrame:
         del batches
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DataError(
-            f"{source} could not be read as Parquet ({exc}); check that the file is complete."
+            N_(
+                "{file} could not be read as Parquet ({error}); check that the file is complete."
+            ).format(file=source, error=exc)
         ) from None
     names = table.column_names
     dup = next((c for c in names if names.count(c) > 1), None)
     if dup is not None:
         raise DataError(
-            f"{source}: the column name {dup!r} appears {names.count(dup)} times; rename them "
-            "so every column has a unique name."
+            N_(
+                "{file}: the column name {name!r} appears {n} times; rename them so every "
+                "column has a unique name."
+            ).format(file=source, name=dup, n=names.count(dup))
         )
     try:
         return table.to_pandas(types_mapper=_numeric_lists)
@@ -369,4 +419,8 @@ def parse_parquet(data: bytes, *, source: str) -> pd.DataFrame:
     try:
         return table.to_pandas(ignore_metadata=True, types_mapper=_numeric_lists)
     except (pa.ArrowException, ValueError, TypeError) as exc:
-        raise DataError(f"{source}: a column type could not be converted ({exc}).") from None
+        raise DataError(
+            N_("{file}: a column type could not be converted ({error}).").format(
+                file=source, error=exc
+            )
+        ) from None
