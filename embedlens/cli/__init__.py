@@ -1,9 +1,10 @@
 """The ``embedlens`` command line: ``embedlens COMMAND ...`` or ``python -m embedlens COMMAND ...``.
 
 Every command prints progress on stderr and, as the last line of stdout, one JSON object (or,
-for ``neighbors``, a JSON list). Bad input prints ``error: ...`` on stderr and exits 2 with no
-traceback and no partial output file; an unexpected failure prints one ``error: ...`` line too
-and exits 1 (``EMBEDLENS_DEBUG=1`` shows its traceback).
+for ``neighbors``, a JSON list; ``models`` prints a table unless ``--json``). Bad input prints
+``error: ...`` on stderr and exits 2 with no traceback and no partial output file; an
+unexpected failure prints one ``error: ...`` line too and exits 1 (``EMBEDLENS_DEBUG=1``
+shows its traceback).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
-    from embedlens.cli import compare, evaluate, pipeline
+    from embedlens.cli import compare, evaluate, models, pipeline
 
     parser = _Parser(prog="embedlens", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     pipeline.add_commands(sub)
     evaluate.add_commands(sub)
     compare.add_commands(sub)
+    models.add_commands(sub)
     return parser
 
 

@@ -117,6 +117,11 @@ def _env_paths(name: str) -> list[Path]:
     return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
 
 
+def model_dirs() -> list[Path]:
+    """The folders named in ``EMBEDLENS_MODEL_DIRS`` (each a model folder or a folder of them)."""
+    return _env_paths("EMBEDLENS_MODEL_DIRS")
+
+
 def hub_cache_dirs() -> list[Path]:
     """Hugging Face hub cache folders, in the order huggingface_hub would use them."""
     dirs = _env_paths("HF_HUB_CACHE") + _env_paths("HUGGINGFACE_HUB_CACHE")
@@ -303,7 +308,7 @@ def find_local_models() -> list[LocalModel]:
     bundled = bundled_model()
     if bundled is not None:
         out.append(bundled)
-    for root in _env_paths("EMBEDLENS_MODEL_DIRS"):
+    for root in model_dirs():
         out.extend(_folder_models(root, "EMBEDLENS_MODEL_DIRS"))
     for cache in hub_cache_dirs():
         out.extend(_hub_models(cache, f"cache {cache}"))
