@@ -74,11 +74,27 @@ def _columns_list(frame: pd.DataFrame) -> str:
     return shown
 
 
+# One whole sentence per role of the column that is not there.
+_NO_SUCH_COLUMN = {
+    "text": N_(
+        "{file}: there is no column named {column!r} (asked for as the text column). "
+        "Available columns: {columns}; choose one of them."
+    ),
+    "label": N_(
+        "{file}: there is no column named {column!r} (asked for as the label column). "
+        "Available columns: {columns}; choose one of them."
+    ),
+    "vector": N_(
+        "{file}: there is no column named {column!r} (asked for as the vector column). "
+        "Available columns: {columns}; choose one of them."
+    ),
+}
+
+
 def _require(frame: pd.DataFrame, column: str, role: str, source: str) -> None:
     if column not in frame.columns:
         raise DataError(
-            f"{source}: there is no column named {column!r} (asked for as the {role} column). "
-            f"Available columns: {_columns_list(frame)}; choose one of them."
+            _NO_SUCH_COLUMN[role].format(file=source, column=column, columns=_columns_list(frame))
         )
 
 
@@ -184,8 +200,10 @@ def _pick_vectors(
         cols = [c for c in cols if not _label_named_int(frame[c], c)]
         if len(cols) < 2:
             raise DataError(
-                f"{source}: vector_column='*' needs at least 2 numeric columns; found "
-                f"{len(cols)} among {_columns_list(frame)}."
+                N_(
+                    "{file}: vector_column='*' needs at least 2 numeric columns; found {n} "
+                    "among {columns}."
+                ).format(file=source, n=len(cols), columns=_columns_list(frame))
             )
         roles.vectors = numeric_block(frame, cols, source=source)
         roles.vector, roles.vector_columns = "*", cols
@@ -237,8 +255,10 @@ def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, sour
     if text_column is not None:
         if _blank(frame[text_column]).all():
             raise DataError(
-                f"{source}, column {text_column!r}: every cell is empty; choose a column "
-                f"that holds text. Available columns: {_columns_list(frame)}."
+                N_(
+                    "{file}, column {column!r}: every cell is empty; choose a column that "
+                    "holds text. Available columns: {columns}."
+                ).format(file=source, column=text_column, columns=_columns_list(frame))
             )
         roles.text = text_column
         return
@@ -277,9 +297,11 @@ def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, sour
         return
     if roles.vectors is None:
         raise DataError(
-            f"{source}: found no text column (a column of strings) and no vectors. Columns: "
-            f"{_columns_list(frame)}; name the text column with text_column=..., or the "
-            "vectors with vector_column=... ('*' for one numeric column per dimension)."
+            N_(
+                "{file}: found no text column (a column of strings) and no vectors. Columns: "
+                "{columns}; name the text column with text_column=..., or the vectors with "
+                "vector_column=... ('*' for one numeric column per dimension)."
+            ).format(file=source, columns=_columns_list(frame))
         )
 
 
@@ -335,8 +357,10 @@ def assemble(
         _require(frame, vector_column, "vector", source)
     if vectors is not None and vector_column is not None:
         raise InvalidParameterError(
-            "The 'vector_column' parameter must be None when a vectors file is given. Got "
-            f"{vector_column!r} instead; give either vectors_file or vector_column, not both."
+            N_(
+                "The 'vector_column' parameter must be None when a vectors file is given. Got "
+                "{value!r} instead; give either vectors_file or vector_column, not both."
+            ).format(value=vector_column)
         )
     all_notes = list(notes or [])
     ids, id_column = _find_ids(frame, all_notes)
@@ -368,8 +392,10 @@ def assemble(
         keep = np.array([bool(text) for text in cells], dtype=bool)
         if not keep.any():
             raise DataError(
-                f"{source}, column {roles.text!r}: every cell is empty; choose a column that "
-                "holds text."
+                N_(
+                    "{file}, column {column!r}: every cell is empty; choose a column that holds "
+                    "text."
+                ).format(file=source, column=roles.text)
             )
         if (~keep).any():
             dropped["empty text"] = int((~keep).sum())
@@ -380,9 +406,12 @@ def assemble(
             dropped["missing-value text (NaN, None, null)"] = int(markers.sum())
             if not keep.any():
                 raise DataError(
-                    f"{source}, column {roles.text!r}: every cell is empty or a missing-value "
-                    "marker such as NaN or None; choose a column that holds text."
+                    N_(
+                        "{file}, column {column!r}: every cell is empty or a missing-value "
+                        "marker such as NaN or None; choose a column that holds text."
+                    ).format(file=source, column=roles.text)
                 )
+
     out = frame.drop(columns=roles.vector_columns)
     vecs = roles.vectors
     if not keep.all():
