@@ -144,7 +144,9 @@ def _translate(text: str, code: str, table: dict[str, str], *, depth: int) -> st
         return table[text]
     if depth > 3:
         return text
-    for pattern, fields, translation in _note_patterns(code):
+    for size, pattern, fields, translation in _note_patterns(code):
+        if size < 8 and not depth:
+            continue  # a pattern of little text would match unrelated notes; a piece is known
         m = pattern.fullmatch(text)
         if m:
             out = []
@@ -159,15 +161,19 @@ def _translate(text: str, code: str, table: dict[str, str], *, depth: int) -> st
     return text
 
 
+# What a placeholder with a number format (``{n:,}``, ``{x:.2f}``, ``{v:g}``) fills in.
+_NUMBER = r"[-+]?(?:\d[\d,_]*(?:\.\d*)?(?:[eE][-+]?\d+)?|inf|nan)%?"
+
 # Placeholders whose values are message pieces (formatted msgids), not the user's data.
 NESTED_FIELDS = frozenset({"allowed", "hint", "where", "array", "used", "sep", "what", "problem"})
 
 
 @cache
 def _note_patterns(code: str) -> list:
-    """(regex, {field: (group, nested)}, [(literal, field)]) for each msgid with placeholders.
+    """(size, regex, {field: (group, nested)}, [(literal, field)]) per msgid with placeholders.
 
-    ``nested``: the field is in ``NESTED_FIELDS``, so its value is translated too.
+    ``size`` is the length of the msgid's own text (without placeholders); ``nested``: the field
+    is in ``NESTED_FIELDS``, so its value is translated too.
     """
     import re
     import string
@@ -181,8 +187,8 @@ def _note_patterns(code: str) -> list:
             continue
         names = [name for _lit, name, _spec, _conv in parts if name is not None]
         literal = "".join(lit for lit, *_rest in parts)
-        if not names or len(set(names)) != len(names) or "" in names or len(literal) < 8:
-            continue  # a pattern of little text would match unrelated notes
+        if not names or len(set(names)) != len(names) or "" in names or len(literal) < 3:
+            continue
         if any(name is not None and name not in names for _lit, name in target):
             continue
         regex, groups = "", {}
@@ -190,7 +196,8 @@ def _note_patterns(code: str) -> list:
             regex += re.escape(lit)
             if name is not None:
                 groups[name] = (f"g{i}", name in NESTED_FIELDS and not spec and not conv)
-                regex += f"(?P<g{i}>.+?)"
+                number = bool(spec) and spec[-1] in ",_dfFgGeEn%"
+                regex += f"(?P<g{i}>{_NUMBER if number else '.+?'})"
         out.append((len(literal), re.compile(regex, re.S), groups, target))
     out.sort(key=lambda item: -item[0])  # the most specific pattern wins
-    return [item[1:] for item in out]
+    return out

@@ -242,6 +242,13 @@ def load_table(
         elif decoded is not None:
             text = decoded
         else:
+            if len(data) == 0:
+                raise DataError(
+                    N_(
+                        "{file} is empty (0 bytes); choose a file with a header row and at least "
+                        "one data row."
+                    ).format(file=label)
+                )
             text, text_encoding = read_text_file(data, source=label)
         if kind == "jsonl":
             frame = parse_jsonl(text, source=label)

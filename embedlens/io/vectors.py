@@ -21,6 +21,7 @@ import pyarrow.csv as pacsv
 
 from embedlens.cells import is_missing
 from embedlens.errors import DataError
+from embedlens.i18n import N_
 
 _SPLIT = re.compile(r"[,\s]+")
 _VECTOR_NAME = re.compile(
@@ -34,12 +35,11 @@ def looks_like_vector_name(name: str) -> bool:
     return _VECTOR_NAME.search(str(name)) is not None
 
 
-def _values(n: int) -> str:
-    return f"{n} value" if n == 1 else f"{n} values"
-
-
-def _where(source: str, row: int, column: str) -> str:
-    return f"{source}, row {row}, column {column!r}"
+def _where(source: str, row: int, column: str | None = None) -> str:
+    """The place of a row or cell in messages (a ``{where}`` piece, translated inside them)."""
+    if column is None:
+        return N_("{file}, row {row}").format(file=source, row=row)
+    return N_("{file}, row {row}, column {column!r}").format(file=source, row=row, column=column)
 
 
 F32_MAX = float(np.finfo(np.float32).max)
@@ -52,17 +52,19 @@ def _too_big(arr: np.ndarray) -> int | None:
 
 
 def _overflow_message(where: str, value: float) -> str:
-    return (
-        f"{where}: {value:g} is too large for a float32 vector (the largest is ±3.4e38) and "
+    return N_(
+        "{where}: {value:g} is too large for a float32 vector (the largest is ±3.4e38) and "
         "would become infinite; rescale the vectors or fix that value."
-    )
+    ).format(where=where, value=value)
 
 
 def _parse_one(value: Any, *, row: int, column: str, source: str) -> np.ndarray:
     """One cell as a 1-D float64 array, or a DataError saying what is wrong with it."""
     where = _where(source, row, column)
     if is_missing(value):
-        raise DataError(f"{where}: the cell is empty; every row needs a vector.")
+        raise DataError(
+            N_("{where}: the cell is empty; every row needs a vector.").format(where=where)
+        )
     if isinstance(value, bytes | bytearray):
         value = value.decode("utf-8", errors="replace")
     if isinstance(value, str):
@@ -79,29 +81,41 @@ def _parse_one(value: Any, *, row: int, column: str, source: str) -> np.ndarray:
             except ValueError:
                 shown = text if len(text) <= 40 else text[:37] + "..."
                 raise DataError(
-                    f"{where}: {shown!r} is not a list of numbers; write vectors as "
-                    "JSON lists such as [0.1, 0.2, 0.3]."
+                    N_(
+                        "{where}: {cell!r} is not a list of numbers; write vectors as JSON lists "
+                        "such as [0.1, 0.2, 0.3]."
+                    ).format(where=where, cell=shown)
                 ) from None
         value = parsed
     if np.isscalar(value) and not isinstance(value, str):
         raise DataError(
-            f"{where}: the cell holds a single value ({value!r}), not a list of numbers; "
-            "use a list column or one column per dimension with vector_column='*'."
+            N_(
+                "{where}: the cell holds a single value ({value!r}), not a list of numbers; use "
+                "a list column or one column per dimension with vector_column='*'."
+            ).format(where=where, value=value)
         )
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise DataError(
-            f"{where}: the vector contains values that are not numbers; every value "
-            "must be a number."
+            N_(
+                "{where}: the vector contains values that are not numbers; every value must be "
+                "a number."
+            ).format(where=where)
         ) from None
     if arr.ndim != 1:
         raise DataError(
-            f"{where}: the vector is nested (shape {arr.shape}); each cell must be a flat "
-            "list of numbers."
+            N_(
+                "{where}: the vector is nested (shape {shape}); each cell must be a flat list "
+                "of numbers."
+            ).format(where=where, shape=arr.shape)
         )
     if arr.size == 0:
-        raise DataError(f"{where}: the vector is empty; every row needs at least one value.")
+        raise DataError(
+            N_("{where}: the vector is empty; every row needs at least one value.").format(
+                where=where
+            )
+        )
     return arr
 
 
@@ -114,14 +128,24 @@ def _slow_parse(values: Sequence[Any], *, column: str, source: str) -> np.ndarra
         if first_len < 0:
             first_len = arr.size
         elif arr.size != first_len:
+            one = N_(
+                "{where}: vector has 1 value but the first row has {first}; every row needs "
+                "the same number of values."
+            )
+            many = N_(
+                "{where}: vector has {n} values but the first row has {first}; every row needs "
+                "the same number of values."
+            )
             raise DataError(
-                f"{_where(source, i + 1, column)}: vector has {_values(arr.size)} but the "
-                f"first row has {first_len}; every row needs the same number of values."
+                (one if arr.size == 1 else many).format(
+                    where=_where(source, i + 1, column), n=arr.size, first=first_len
+                )
             )
         if not np.isfinite(arr).all():
             raise DataError(
-                f"{_where(source, i + 1, column)}: the vector contains NaN or infinite "
-                "values; fix or remove that row."
+                N_(
+                    "{where}: the vector contains NaN or infinite values; fix or remove that row."
+                ).format(where=_where(source, i + 1, column))
             )
         big = _too_big(arr)
         if big is not None:
@@ -272,7 +296,11 @@ def parse_vector_column(values: Sequence[Any], *, column: str, source: str) -> n
     else:
         values = list(values)
     if len(values) == 0:
-        raise DataError(f"{source}, column {column!r}: there are no rows to read vectors from.")
+        raise DataError(
+            N_("{file}, column {column!r}: there are no rows to read vectors from.").format(
+                file=source, column=column
+            )
+        )
     fast = None
     if isinstance(values[0], str):
         fast = _fast_strings(values)
@@ -328,15 +356,16 @@ def numeric_block(frame: pd.DataFrame, columns: Sequence[str], *, source: str) -
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             cell = raw.iloc[i]
-            what = (
-                "the cell is empty"
-                if is_missing(cell) or (isinstance(cell, str) and not cell.strip())
-                else f"{cell!r} is not a finite number"
+            empty = is_missing(cell) or (isinstance(cell, str) and not cell.strip())
+            message = (
+                N_("{where}: the cell is empty; every vector column needs a number in every row.")
+                if empty
+                else N_(
+                    "{where}: {cell!r} is not a finite number; every vector column needs a "
+                    "number in every row."
+                )
             )
-            raise DataError(
-                f"{_where(source, i + 1, col)}: {what}; every vector column needs a number "
-                "in every row."
-            )
+            raise DataError(message.format(where=_where(source, i + 1, col), cell=cell))
         big = _too_big(arr)
         if big is not None:
             raise DataError(_overflow_message(_where(source, big + 1, col), float(arr[big])))
@@ -350,45 +379,65 @@ def load_npy(data: bytes | str | Path, *, source: str) -> np.ndarray:
         try:
             data = Path(data).read_bytes()
         except FileNotFoundError:
-            raise DataError(f"{source}: file not found; check the path.") from None
+            raise DataError(
+                N_("{path}: file not found; check the path.").format(path=source)
+            ) from None
         except OSError as exc:
-            raise DataError(f"{source} could not be read ({exc.strerror or exc}).") from None
+            raise DataError(
+                N_("{path} could not be read ({error}).").format(
+                    path=source, error=exc.strerror or exc
+                )
+            ) from None
     if bytes(data[:4]) in (b"PK\x03\x04", b"PK\x05\x06"):
         raise DataError(
-            f"{source} is a zip/.npz archive; save one 2-D array with numpy.save(path, array)."
+            N_(
+                "{file} is a zip/.npz archive; save one 2-D array with numpy.save(path, array)."
+            ).format(file=source)
         )
     _check_npy_size(data, source)
     try:
         arr = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, EOFError, OSError, UnicodeError, zipfile.BadZipFile) as exc:
         raise DataError(
-            f"{source} is not a readable numeric .npy array ({exc}); save it with "
-            "numpy.save(path, array) from a float array."
+            N_(
+                "{file} is not a readable numeric .npy array ({error}); save it with "
+                "numpy.save(path, array) from a float array."
+            ).format(file=source, error=exc)
         ) from None
     if arr.dtype.kind not in "biuf":
         raise DataError(
-            f"{source} holds values of type {arr.dtype}, not numbers; save a float array."
+            N_("{file} holds values of type {dtype}, not numbers; save a float array.").format(
+                file=source, dtype=arr.dtype
+            )
         )
     if arr.ndim != 2:
         raise DataError(
-            f"{source} holds an array of shape {arr.shape}; vectors must be 2-D (rows, dimensions)."
+            N_(
+                "{file} holds an array of shape {shape}; vectors must be 2-D (rows, dimensions)."
+            ).format(file=source, shape=arr.shape)
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise DataError(f"{source} holds an empty array of shape {arr.shape}.")
+        raise DataError(
+            N_("{file} holds an empty array of shape {shape}.").format(file=source, shape=arr.shape)
+        )
     if arr.dtype.kind == "f" and arr.dtype.itemsize > 4:
         big = _too_big(arr)
         if big is not None:
             row, col = divmod(big, arr.shape[1])
-            where = f"{source}, row {row + 1}, column {col + 1}"
+            where = N_("{file}, row {row}, column {column}").format(
+                file=source, row=row + 1, column=col + 1
+            )
             raise DataError(_overflow_message(where, float(arr.ravel()[big])))
     out = np.ascontiguousarray(arr, dtype=np.float32)
     finite = np.isfinite(out).all(axis=1)
     if not finite.all():
         row = int(np.flatnonzero(~finite)[0]) + 1
         raise DataError(
-            f"{source}, row {row}: the vector contains NaN or infinite values; fix or remove "
-            "that row."
+            N_(
+                "{where}: the vector contains NaN or infinite values; fix or remove that row."
+            ).format(where=_where(source, row))
         )
+
     return out
 
 
@@ -413,7 +462,9 @@ def _check_npy_size(data: bytes | bytearray, source: str) -> None:
     held = len(data) - buf.tell()
     if expected > held:
         raise DataError(
-            f"{source}: the .npy header says shape {tuple(shape)} of {dtype} "
-            f"({expected:,} bytes) but the file holds only {held:,} bytes of data; the file is "
-            "truncated or damaged. Save it again with numpy.save(path, array)."
+            N_(
+                "{file}: the .npy header says shape {shape} of {dtype} ({expected:,} bytes) but "
+                "the file holds only {held:,} bytes of data; the file is truncated or damaged. "
+                "Save it again with numpy.save(path, array)."
+            ).format(file=source, shape=tuple(shape), dtype=dtype, expected=expected, held=held)
         )
