@@ -17,7 +17,6 @@ from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult
 from embedlens.embedders.images import (
     BASELINE,
-    BASELINE_LABEL,
     CLIP,
     DEFAULT_CLIP,
     IMAGE_EMBEDDERS,
@@ -26,7 +25,7 @@ from embedlens.embedders.images import (
     resolve_image_model,
 )
 from embedlens.embedders.model_cache import ModelCache
-from embedlens.i18n import N_, _
+from embedlens.i18n import N_
 from embedlens.io.image_decode import HASH_COLUMN, SOURCE_COLUMN
 from embedlens.progress import ProgressCallback
 
@@ -68,17 +67,17 @@ def choose_image_model(spec: EmbedSpec) -> ModelPick:
     elif spec.backend == CLIP and asked.lower() == "auto":
         asked = find_local_clip() or DEFAULT_CLIP
     backend, model = resolve_image_model(asked)
-    if backend == BASELINE:
+    if backend == BASELINE:  # reasons stay English when stored; the app translates them
         reason = (
-            _("No CLIP model on this machine: {baseline}.").format(baseline=_(BASELINE_LABEL))
+            N_("No CLIP model on this machine: the offline pixels+HOG baseline.")
             if asked.lower() == "auto"
-            else _("The {baseline} was chosen explicitly.").format(baseline=_(BASELINE_LABEL))
+            else N_("The offline pixels+HOG baseline was chosen explicitly.")
         )
         return ModelPick(BASELINE, BASELINE, reason)
     if asked.lower() == "auto":
-        reason = _("A CLIP model found on this machine: {model}.").format(model=model)
+        reason = N_("A CLIP model found on this machine: {model}.").format(model=model)
     else:
-        reason = _("The image model {model} was chosen explicitly.").format(model=model)
+        reason = N_("The image model {model} was chosen explicitly.").format(model=model)
     return ModelPick(CLIP, model, reason)
 
 
