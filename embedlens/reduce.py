@@ -162,7 +162,9 @@ def _make_tsne(
 
 @REDUCERS.register("umap", label="UMAP", requires=("umap",), pip_name="umap-learn")
 def _make_umap(*, params: ProjectionParams, metric: str, **_: Any) -> Any:
-    import umap
+    from embedlens.jit_cache import import_umap
+
+    umap = import_umap()  # compiled code cached on disk: a fresh process skips the JIT
 
     # A fixed random_state makes umap-learn single-threaded; say so, do not warn.
     return umap.UMAP(

@@ -1,0 +1,173 @@
+"""The local engine: worker processes give the in-process results, cancel, survive crashes."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from embedlens.cluster import ClusterParams
+from embedlens.dataset import Dataset
+from embedlens.engines import (
+    EngineError,
+    JobCancelled,
+    WorkerCrashed,
+    get_engine,
+)
+from embedlens.engines.local import InProcessEngine, LocalEngine
+from embedlens.engines.steps import project_step
+from embedlens.errors import DataError, InvalidParameterError
+from embedlens.pipeline import EmbedSpec, Pipeline
+from embedlens.reduce import ProjectionParams
+
+
+# Tasks run in the workers: module-level so they pickle by reference.
+def sleeper(seconds: float, *, on_progress=None) -> str:
+    """Report progress, then sleep ``seconds`` in short steps."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        on_progress(0.5, "sleeping")
+        time.sleep(0.05)
+    return "woke"
+
+
+def crash(code: int, *, on_progress=None) -> None:
+    os._exit(code)
+
+
+def pid(*, on_progress=None) -> int:
+    return os.getpid()
+
+
+def bad_data(*, on_progress=None) -> None:
+    raise DataError("rows.csv, row 3: no text; fill the text column.")
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with LocalEngine(workers=2) as eng:
+        yield eng
+
+
+def _blobs(n: int = 240, d: int = 24) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(4, d)) * 4
+    return (centers[np.arange(n) % 4] + rng.normal(size=(n, d))).astype(np.float32)
+
+
+def _texts(n: int = 240) -> list[str]:
+    topics = ["football match goal", "stock market shares", "rain cloud weather", "film actor"]
+    return [f"{topics[i % 4]} {i % 7} note {i}" for i in range(n)]
+
+
+def test_get_engine_names_and_checks() -> None:
+    with pytest.raises(InvalidParameterError, match="'engine' parameter must be one of"):
+        get_engine("spark")
+    with pytest.raises(InvalidParameterError, match="'workers' parameter"):
+        get_engine("local", workers=0)
+    with pytest.raises(InvalidParameterError, match="for the ray engine"):
+        get_engine("local", address="ray://head:10001")
+    with get_engine("local", workers=1) as eng:
+        assert (eng.name, eng.workers) == ("local", 1)
+
+
+def test_pipeline_on_local_engine_equals_in_process(engine, tmp_path) -> None:
+    texts = _texts()
+    frame = pd.DataFrame({"text": texts})
+    ds = Dataset(name="t", frame=frame, ids=np.arange(len(texts)), text_column="text")
+    spec = EmbedSpec(backend="tfidf-svd")
+    here = Pipeline(tmp_path / "a")
+    there = Pipeline(tmp_path / "b", engine=engine)
+    emb_a, emb_b = here.embed(ds, spec), there.embed(ds, spec)
+    np.testing.assert_array_equal(emb_a.vectors, emb_b.vectors)
+    assert (emb_b.embedded, emb_b.cached) == (emb_a.embedded, 0)
+    assert there.embed(ds, spec).cached == len(texts)  # the worker wrote the cache
+    cp = ClusterParams(method="kmeans", k=4)
+    c_a = here.cluster(ds, emb_a, None, cp)
+    c_b = there.cluster(ds, emb_b, None, cp)
+    np.testing.assert_array_equal(c_a.labels, c_b.labels)
+    assert c_a.names == c_b.names
+    X = _blobs()
+    for params, sample in [
+        (ProjectionParams(method="pca"), None),
+        (ProjectionParams(method="umap", n_neighbors=10), 150),
+    ]:
+        local = engine.project(X, params, sample_size=sample)
+        direct = project_step(X, params, sample_size=sample)
+        np.testing.assert_allclose(local.coords, direct.coords, rtol=0, atol=1e-6)
+        assert local.notes == direct.notes
+        assert local.model is None  # the fitted model stays in the worker
+
+
+def test_progress_reaches_the_caller(engine) -> None:
+    seen: list[tuple[float, str]] = []
+    assert engine.run(sleeper, 0.3, on_progress=lambda f, m: seen.append((f, m))) == "woke"
+    assert seen and seen[0] == (0.5, "sleeping")
+
+
+def test_cancel_stops_a_running_job_and_the_next_job_runs(engine) -> None:
+    job = engine.submit(sleeper, 60.0, label="A long sleep")
+    deadline = time.monotonic() + 60
+    while job.message != "sleeping" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.message == "sleeping", "the job never started"
+    started = time.monotonic()
+    assert job.cancel()
+    with pytest.raises(JobCancelled, match="A long sleep was cancelled"):
+        job.result(timeout=30)
+    assert time.monotonic() - started < 10
+    assert not job.cancel()  # already over
+    assert engine.run(sleeper, 0.1) == "woke"
+
+
+def test_cancel_of_a_queued_job() -> None:
+    with LocalEngine(workers=1) as eng:
+        first = eng.submit(sleeper, 2.0)
+        queued = eng.submit(pid, label="The queued job")
+        assert queued.cancel()
+        with pytest.raises(JobCancelled, match="before it started"):
+            queued.result(timeout=5)
+        assert first.result(timeout=60) == "woke"
+
+
+def test_crashed_worker_gives_a_typed_error_and_the_next_job_runs(engine) -> None:
+    before = {engine.run(pid) for _ in range(4)}
+    with pytest.raises(WorkerCrashed, match="exited with code 7.*a new worker takes"):
+        engine.run(crash, 7)
+    assert isinstance(engine.run(pid), int)
+    assert engine.run(sleeper, 0.1) == "woke"
+    assert engine.alive() <= engine.workers
+    assert before  # workers were up before the crash
+
+
+def test_errors_keep_their_type_and_remote_traceback(engine) -> None:
+    with pytest.raises(DataError, match="row 3") as info:
+        engine.run(bad_data)
+    assert "bad_data" in str(info.value.__cause__)
+
+
+def test_workers_are_replaced_after_max_tasks() -> None:
+    with LocalEngine(workers=1, max_tasks=1) as eng:
+        first, second = eng.run(pid), eng.run(pid)
+        assert first != second
+    with LocalEngine(workers=1, max_tasks=5) as eng:
+        assert eng.run(pid) == eng.run(pid)  # warm: the same process
+
+
+def test_closed_engine_refuses_work() -> None:
+    eng = LocalEngine(workers=1)
+    eng.close()
+    eng.close()  # idempotent
+    with pytest.raises(EngineError, match="closed"):
+        eng.submit(pid)
+
+
+def test_engine_pickles_to_in_process(engine) -> None:
+    import pickle
+
+    assert isinstance(pickle.loads(pickle.dumps(engine)), InProcessEngine)
+    pipe = pickle.loads(pickle.dumps(Pipeline(engine=engine)))
+    assert isinstance(pipe.engine, InProcessEngine)
