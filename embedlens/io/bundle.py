@@ -18,6 +18,7 @@ import pandas as pd
 
 from embedlens.dataset import Dataset
 from embedlens.errors import DataError
+from embedlens.i18n import N_
 from embedlens.io.columns import assemble
 from embedlens.io.encoding import read_text_file
 from embedlens.io.sniff import first_row_is_numbers, projector_config, word_vector_layout
@@ -32,8 +33,11 @@ def word_vectors_dataset(text: str, *, name: str, source: str, encoding: str | N
     from embedlens.wordvecs import load_word_vectors
 
     wv = load_word_vectors(text.encode("utf-8"), name=source)
-    kind = "word2vec/fastText (N D header)" if wv.header else "GloVe (no header)"
-    note = f"Word vectors, {kind}: {len(wv):,} words x {wv.vectors.shape[1]} dimensions."
+    note = (
+        N_("Word vectors, word2vec/fastText (N D header): {n:,} words x {d} dimensions.")
+        if wv.header
+        else N_("Word vectors, GloVe (no header): {n:,} words x {d} dimensions.")
+    ).format(n=len(wv), d=wv.vectors.shape[1])
     frame = pd.DataFrame({"word": pd.Series(wv.words, dtype="str")})
     return assemble(
         frame,
@@ -133,20 +137,23 @@ def sniff_path_or_bytes(
             if meta is not None:
                 return load_projector(path, meta, **columns), None, None
         raise DataError(
-            f"{label} holds raw float32 tensors (TensorFlow Projector .bytes); it needs the "
-            "metadata .tsv (one row per vector) or the projector_config.json with its "
-            "tensorShape. Open them together."
+            N_(
+                "{file} holds raw float32 tensors (TensorFlow Projector .bytes); it needs the "
+                "metadata .tsv (one row per vector) or the projector_config.json with its "
+                "tensorShape. Open them together."
+            ).format(file=label)
         )
     if kind == "jsonl":
         entries = projector_config(data)
         if entries is None:
             return None, None, None
         if path is None:
+            named = [entries[0].tensor_path, entries[0].metadata_path]
             raise DataError(
-                f"{label} is a TensorFlow Projector config; open it together with the files it "
-                f"names ({entries[0].tensor_path}"
-                + (f", {entries[0].metadata_path}" if entries[0].metadata_path else "")
-                + ")."
+                N_(
+                    "{file} is a TensorFlow Projector config; open it together with the files "
+                    "it names ({files})."
+                ).format(file=label, files=", ".join(n for n in named if n))
             )
         return _projector_from_entry(entries[0], path.parent, **columns), None, None
     text, encoding = read_text_file(data, source=label)
@@ -156,7 +163,9 @@ def sniff_path_or_bytes(
         meta = sibling_metadata(path)
         if meta is not None:
             ds = load_projector(path, meta, **columns)
-            note = f"Metadata read from {meta.name}, found beside {label}."
+            note = N_("Metadata read from {metadata}, found beside {file}.").format(
+                metadata=meta.name, file=label
+            )
             return _with_note(ds, note), None, None
     return None, text, encoding
 
@@ -207,7 +216,7 @@ def load_files(
     from embedlens.io.tables import load_table
 
     if not files:
-        raise DataError("No file given; choose at least one file.")
+        raise DataError(N_("No file given; choose at least one file."))
     options: dict[str, Any] = {"text_column": text_column, "label_column": label_column}
     by_name = {Path(n).name: d for n, d in files}
     if len(files) == 1:
@@ -255,10 +264,13 @@ def load_files(
     if tensors is None or len(rest) > 2:
         shown = ", ".join(sorted(by_name))
         raise DataError(
-            f"These files do not make one dataset: {shown}. Open one table; or a table with a "
-            ".npy of its vectors; or TensorFlow Projector tensors (.bytes or vectors.tsv) with "
-            "their metadata .tsv (and projector_config.json)."
+            N_(
+                "These files do not make one dataset: {files}. Open one table; or a table with "
+                "a .npy of its vectors; or TensorFlow Projector tensors (.bytes or vectors.tsv) "
+                "with their metadata .tsv (and projector_config.json)."
+            ).format(files=shown)
         )
+
     return load_projector(
         rest[tensors],
         rest[meta] if meta else None,

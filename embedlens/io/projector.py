@@ -12,9 +12,11 @@ import pandas as pd
 
 from embedlens.dataset import Dataset
 from embedlens.errors import DataError, InvalidParameterError
+from embedlens.i18n import N_
 from embedlens.io.columns import assemble
 from embedlens.io.encoding import read_text_file
 from embedlens.io.tables import read_source
+from embedlens.io.vectors import location
 from embedlens.validation import check_in_range
 
 _TSV_BYTES = frozenset(b"0123456789.-+eEinfINFaAN \t\r\n,")
@@ -28,13 +30,17 @@ def _tensors_from_tsv(text: str, *, source: str) -> np.ndarray:
             rows.append(line.rstrip("\r").split("\t"))
             lines.append(lineno)
     if not rows:
-        raise DataError(f"{source} has no rows; write one tab-separated vector per line.")
+        raise DataError(
+            N_("{file} has no rows; write one tab-separated vector per line.").format(file=source)
+        )
     width = len(rows[0])
     for row, lineno in zip(rows, lines, strict=True):
         if len(row) != width:
             raise DataError(
-                f"{source}, line {lineno}: vector has {len(row)} values but the first line has "
-                f"{width}; every line needs the same number of tab-separated values."
+                N_(
+                    "{file}, line {line}: vector has {n} values but the first line has {width}; "
+                    "every line needs the same number of tab-separated values."
+                ).format(file=source, line=lineno, n=len(row), width=width)
             )
     try:
         arr = np.array(rows, dtype=np.float32)
@@ -45,16 +51,20 @@ def _tensors_from_tsv(text: str, *, source: str) -> np.ndarray:
             except ValueError:
                 shown = "\t".join(row)[:40]
                 raise DataError(
-                    f"{source}, line {lineno}: {shown!r} is not tab-separated numbers; "
-                    "tensors TSV has no header and one vector per line."
+                    N_(
+                        "{file}, line {line}: {cell!r} is not tab-separated numbers; tensors TSV "
+                        "has no header and one vector per line."
+                    ).format(file=source, line=lineno, cell=shown)
                 ) from None
         raise
     bad = ~np.isfinite(arr).all(axis=1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"{source}, line {lines[i]}: the vector contains NaN or infinite values; fix or "
-            "remove that line."
+            N_(
+                "{file}, line {line}: the vector contains NaN or infinite values; fix or remove "
+                "that line."
+            ).format(file=source, line=lines[i])
         )
     return np.ascontiguousarray(arr)
 
@@ -66,7 +76,7 @@ def _read_metadata(data: bytes, *, source: str) -> tuple[pd.DataFrame, str, bool
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
-        raise DataError(f"{source} has no rows; write one label per line.")
+        raise DataError(N_("{file} has no rows; write one label per line.").format(file=source))
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter="\t", quoting=csv.QUOTE_NONE)
     rows = [row for row in reader]
     has_header = len(rows[0]) > 1
@@ -76,8 +86,10 @@ def _read_metadata(data: bytes, *, source: str) -> tuple[pd.DataFrame, str, bool
         for i, row in enumerate(body):
             if len(row) > width:
                 raise DataError(
-                    f"{source}, line {i + 2}: {len(row)} fields but the header has {width}; "
-                    "every line needs the same number of tab-separated fields."
+                    N_(
+                        "{file}, line {line}: {n} fields but the header has {width}; every line "
+                        "needs the same number of tab-separated fields."
+                    ).format(file=source, line=i + 2, n=len(row), width=width)
                 )
         body = [row + [""] * (width - len(row)) for row in body]
     else:
@@ -91,21 +103,26 @@ def _read_metadata(data: bytes, *, source: str) -> tuple[pd.DataFrame, str, bool
 
 
 def _mismatch(n_meta: int, n_vec: int, has_header: bool, meta: str, tensors: str) -> DataError:
-    text = (
-        f"{meta} has {n_meta:,} data rows but {tensors} has {n_vec:,} vectors; each vector "
-        "needs one metadata row, in the same order."
-    )
     if n_meta == n_vec + 1 and not has_header:
-        text += (
-            " The metadata has a single column, so (TensorFlow Projector's rule) it has no "
-            "header row: if its first line is a column name, remove that line."
+        text = N_(
+            "{metadata} has {n_meta:,} data rows but {tensors} has {n_vec:,} vectors; each "
+            "vector needs one metadata row, in the same order. The metadata has a single "
+            "column, so (TensorFlow Projector's rule) it has no header row: if its first line "
+            "is a column name, remove that line."
         )
     elif n_meta + 1 == n_vec and has_header:
-        text += (
-            " The metadata has several columns, so (TensorFlow Projector's rule) its first "
-            "line is read as the header: add a header line if the first line is data."
+        text = N_(
+            "{metadata} has {n_meta:,} data rows but {tensors} has {n_vec:,} vectors; each "
+            "vector needs one metadata row, in the same order. The metadata has several "
+            "columns, so (TensorFlow Projector's rule) its first line is read as the header: "
+            "add a header line if the first line is data."
         )
-    return DataError(text)
+    else:
+        text = N_(
+            "{metadata} has {n_meta:,} data rows but {tensors} has {n_vec:,} vectors; each "
+            "vector needs one metadata row, in the same order."
+        )
+    return DataError(text.format(metadata=meta, n_meta=n_meta, tensors=tensors, n_vec=n_vec))
 
 
 def load_projector(
@@ -167,7 +184,7 @@ def load_projector(
         mdata, mlabel = read_source(metadata, metadata_name or default_m)
         meta, encoding, has_header = _read_metadata(mdata, source=mlabel)
     if len(raw) == 0:
-        raise DataError(f"{tlabel} is empty (0 bytes).")
+        raise DataError(N_("{file} is empty (0 bytes).").format(file=tlabel))
     is_bytes = Path(tlabel).suffix.lower() == ".bytes" or dim is not None
     if not is_bytes and isinstance(tensors, bytes):
         is_bytes = not set(raw[:65536]) <= _TSV_BYTES
@@ -179,7 +196,9 @@ def load_projector(
         meta = pd.DataFrame({"id": np.arange(len(vectors), dtype=np.int64)})
     elif len(meta) != len(vectors):
         raise _mismatch(len(meta), len(vectors), has_header, mlabel, tlabel)
-    notes = [f"TensorFlow Projector tensors: {len(vectors):,} x {vectors.shape[1]}."]
+    notes = [
+        N_("TensorFlow Projector tensors: {n:,} x {d}.").format(n=len(vectors), d=vectors.shape[1])
+    ]
     return assemble(
         meta,
         name=name or Path(tlabel).stem,
@@ -202,16 +221,20 @@ def _tensors_from_bytes(
 ) -> np.ndarray:
     if len(raw) % 4:
         raise DataError(
-            f"{tlabel} has {len(raw):,} bytes, not a multiple of 4: it is not raw float32 "
-            "tensors (or it is truncated)."
+            N_(
+                "{file} has {n:,} bytes, not a multiple of 4: it is not raw float32 tensors (or "
+                "it is truncated)."
+            ).format(file=tlabel, n=len(raw))
         )
     total = len(raw) // 4
     if dim is None:
         if meta is None:
             raise InvalidParameterError(
-                "The 'dim' parameter of load_projector must be the number of dimensions for "
-                "raw .bytes tensors when no metadata file gives the row count. Got None "
-                "instead; load_projector needs dim, or a metadata file."
+                N_(
+                    "The 'dim' parameter of load_projector must be the number of dimensions for "
+                    "raw .bytes tensors when no metadata file gives the row count. Got None "
+                    "instead; load_projector needs dim, or a metadata file."
+                )
             )
         n = len(meta)
         if total % n:
@@ -219,20 +242,26 @@ def _tensors_from_bytes(
             if alt > 0 and total % alt == 0:
                 raise _mismatch(n, alt, has_header, mlabel, tlabel)
             raise DataError(
-                f"{tlabel} holds {total:,} float32 values, which do not split into {n:,} rows "
-                f"(the {mlabel} rows); pass dim=... or check the files belong together."
+                N_(
+                    "{file} holds {total:,} float32 values, which do not split into {n:,} rows "
+                    "(the {metadata} rows); pass dim=... or check the files belong together."
+                ).format(file=tlabel, total=total, n=n, metadata=mlabel)
             )
         dim = total // n
     if total % dim:
         raise DataError(
-            f"{tlabel} holds {total:,} float32 values, which do not split into rows of "
-            f"{dim}; check dim."
+            N_(
+                "{file} holds {total:,} float32 values, which do not split into rows of {dim}; "
+                "check dim."
+            ).format(file=tlabel, total=total, dim=dim)
         )
     arr = np.frombuffer(raw, dtype="<f4").reshape(-1, dim).astype(np.float32, copy=True)
     bad = ~np.isfinite(arr).all(axis=1)
     if bad.any():
         raise DataError(
-            f"{tlabel}, row {int(np.flatnonzero(bad)[0]) + 1}: the vector contains NaN or "
-            "infinite values; fix or remove that row."
+            N_(
+                "{where}: the vector contains NaN or infinite values; fix or remove that row."
+            ).format(where=location(tlabel, int(np.flatnonzero(bad)[0]) + 1))
         )
+
     return np.ascontiguousarray(arr)

@@ -167,6 +167,8 @@ def numeric_lines(text: str, *, source: str):
     import numpy as np
 
     from embedlens.errors import DataError
+    from embedlens.i18n import N_
+    from embedlens.io.vectors import location
 
     rows: list[list[str]] = []
     width = None
@@ -177,15 +179,19 @@ def numeric_lines(text: str, *, source: str):
         width = width or len(parts)
         if len(parts) != width or not all(is_number(p) for p in parts):
             raise DataError(
-                f"{source}, line {lineno}: expected {width} numbers separated by spaces, got "
-                f"{line.strip()[:40]!r}; fix or remove that line."
+                N_(
+                    "{file}, line {line}: expected {width} numbers separated by spaces, got "
+                    "{cell!r}; fix or remove that line."
+                ).format(file=source, line=lineno, width=width, cell=line.strip()[:40])
             )
         rows.append(parts)
     arr = np.array(rows, dtype=np.float32)
     bad = ~np.isfinite(arr).all(axis=1)
     if bad.any():
         raise DataError(
-            f"{source}, row {int(np.flatnonzero(bad)[0]) + 1}: the vector contains NaN or "
-            "infinite values; fix or remove that row."
+            N_(
+                "{where}: the vector contains NaN or infinite values; fix or remove that row."
+            ).format(where=location(source, int(np.flatnonzero(bad)[0]) + 1))
         )
+
     return arr

@@ -35,7 +35,7 @@ def looks_like_vector_name(name: str) -> bool:
     return _VECTOR_NAME.search(str(name)) is not None
 
 
-def _where(source: str, row: int, column: str | None = None) -> str:
+def location(source: str, row: int, column: str | None = None) -> str:
     """The place of a row or cell in messages (a ``{where}`` piece, translated inside them)."""
     if column is None:
         return N_("{file}, row {row}").format(file=source, row=row)
@@ -60,7 +60,7 @@ def _overflow_message(where: str, value: float) -> str:
 
 def _parse_one(value: Any, *, row: int, column: str, source: str) -> np.ndarray:
     """One cell as a 1-D float64 array, or a DataError saying what is wrong with it."""
-    where = _where(source, row, column)
+    where = location(source, row, column)
     if is_missing(value):
         raise DataError(
             N_("{where}: the cell is empty; every row needs a vector.").format(where=where)
@@ -138,18 +138,18 @@ def _slow_parse(values: Sequence[Any], *, column: str, source: str) -> np.ndarra
             )
             raise DataError(
                 (one if arr.size == 1 else many).format(
-                    where=_where(source, i + 1, column), n=arr.size, first=first_len
+                    where=location(source, i + 1, column), n=arr.size, first=first_len
                 )
             )
         if not np.isfinite(arr).all():
             raise DataError(
                 N_(
                     "{where}: the vector contains NaN or infinite values; fix or remove that row."
-                ).format(where=_where(source, i + 1, column))
+                ).format(where=location(source, i + 1, column))
             )
         big = _too_big(arr)
         if big is not None:
-            raise DataError(_overflow_message(_where(source, i + 1, column), float(arr[big])))
+            raise DataError(_overflow_message(location(source, i + 1, column), float(arr[big])))
         rows.append(arr)
     return np.ascontiguousarray(np.vstack(rows), dtype=np.float32)
 
@@ -365,10 +365,10 @@ def numeric_block(frame: pd.DataFrame, columns: Sequence[str], *, source: str) -
                     "number in every row."
                 )
             )
-            raise DataError(message.format(where=_where(source, i + 1, col), cell=cell))
+            raise DataError(message.format(where=location(source, i + 1, col), cell=cell))
         big = _too_big(arr)
         if big is not None:
-            raise DataError(_overflow_message(_where(source, big + 1, col), float(arr[big])))
+            raise DataError(_overflow_message(location(source, big + 1, col), float(arr[big])))
         blocks.append(arr)
     return np.ascontiguousarray(np.column_stack(blocks), dtype=np.float32)
 
@@ -435,7 +435,7 @@ def load_npy(data: bytes | str | Path, *, source: str) -> np.ndarray:
         raise DataError(
             N_(
                 "{where}: the vector contains NaN or infinite values; fix or remove that row."
-            ).format(where=_where(source, row))
+            ).format(where=location(source, row))
         )
 
     return out
