@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import compare as cmp
 from components import compare_lab as lab
-from components import feedback, jobs, state
+from components import feedback, jobs, pipeline, state
 from components import neighbors as nb
 from components.jobs import Job
 from embedlens.i18n import _
@@ -62,6 +62,9 @@ with tab_emb:
     model, upload = "", None
     if source == "backend:sentence-transformers":
         model = left.text_input(_("Model name or local path"), "all-MiniLM-L6-v2", key=cmp.MODEL)
+        warning = pipeline.choose(ds, "sentence-transformers", model).warning
+        if warning:  # an English-only model on Chinese text
+            st.warning(warning, icon=":material/translate:")
     elif source == "upload":
         upload = left.file_uploader(
             _("Table with the same row ids and a vector column"),

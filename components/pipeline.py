@@ -20,7 +20,7 @@ from embedlens.embedders import EmbedResult, embed_texts, make_embedder
 from embedlens.embedders.model_cache import ModelCache
 from embedlens.embedders.sentence_transformers import DEFAULT_MODEL
 from embedlens.errors import EmbedlensError
-from embedlens.i18n import _
+from embedlens.i18n import _, current_language
 from embedlens.pipeline import PRECOMPUTED, EmbedSpec, ModelPick, Pipeline, fingerprint
 from embedlens.reduce import Projection, ProjectionParams
 from embedlens.store import EmbeddingCache, Workspace, default_home
@@ -140,7 +140,7 @@ def build_map(
 def choose(ds: Dataset, backend: str, model: str) -> ModelPick:
     """The embedder the form's choice means for ``ds`` ("auto": by language and machine)."""
     with user_errors(_("Choosing the embedding model")):
-        return _choose(fingerprint(ds), backend, model, ds)
+        return _choose(fingerprint(ds), backend, model, current_language(), ds)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -15,6 +15,7 @@ model is never embedded twice, and a map computed once is read back.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ import pandas as pd
 from embedlens.cluster import Clustering, ClusterParams
 from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult
-from embedlens.errors import DataError, InvalidParameterError
+from embedlens.errors import DataError, InvalidParameterError, ModelLanguageWarning
 from embedlens.pipeline import PRECOMPUTED, EmbedSpec, Pipeline
 from embedlens.pipeline.images import IMAGE_BACKENDS, embed_query_text, is_image_dataset
 from embedlens.progress import ProgressCallback
@@ -271,6 +272,12 @@ def explore(
     Returns
     -------
     Map
+
+    Warns
+    -----
+    ModelLanguageWarning
+        An English-only ``model`` chosen for Chinese (or other CJK) text; the message names
+        better models and how to use them offline.
     """
     check_choice("method", method, ("umap", "tsne", "pca"), owner="explore")
     check_choice("dims", dims, (2, 3), owner="explore")
@@ -278,7 +285,12 @@ def explore(
     pipe, dataset_id = _pipeline(workspace, ds)
     spec = _spec(model, images=is_image_dataset(ds))
     step = _steps(on_progress)
-    emb = pipe.embed(ds, spec, dataset_id=dataset_id, on_progress=step(0.0, 0.6, "embed"))
+    pick = pipe.choose(ds, spec)
+    if pick.warning:  # e.g. an English-only model on Chinese text: visible in a notebook
+        warnings.warn(pick.warning, ModelLanguageWarning, stacklevel=2)
+    emb = pipe.embed(
+        ds, spec, dataset_id=dataset_id, pick=pick, on_progress=step(0.0, 0.6, "embed")
+    )
     params = ProjectionParams(method=method, dims=dims, seed=seed)
     proj = pipe.project(
         emb, params, sample_size=sample, dataset_id=dataset_id, on_progress=step(0.6, 0.9, "map")

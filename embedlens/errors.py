@@ -21,3 +21,7 @@ class DataError(EmbedlensError, ValueError):
 
 class BackendUnavailable(EmbedlensError, ImportError):
     """An optional backend's package is missing; the message names the pip install line."""
+
+
+class ModelLanguageWarning(UserWarning):
+    """The chosen model reads the text's language poorly (an English-only model on Chinese)."""
