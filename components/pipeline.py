@@ -144,7 +144,8 @@ def choose(ds: Dataset, backend: str, model: str) -> ModelPick:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _choose(fingerprint: str, backend: str, model: str, _ds: Dataset) -> ModelPick:
+def _choose(fingerprint: str, backend: str, model: str, lang: str, _ds: Dataset) -> ModelPick:
+    """``lang`` is in the cache key: the reason and warning are written in the UI language."""
     return core(home()).choose(_ds, EmbedSpec(backend=backend, model=model))
 
 
