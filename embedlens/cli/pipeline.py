@@ -201,9 +201,13 @@ def run_embed(args: argparse.Namespace) -> dict[str, Any]:
     pick = pipe.choose(ds, spec)
     if pick.reason:
         progress.info(f"Model: {pick.model or pick.backend} ({pick.reason})")
+    if pick.warning:  # e.g. an English-only model on Chinese text: shown even with --quiet
+        sys.stderr.write(f"warning: {pick.warning}\n")
+        sys.stderr.flush()
     result = pipe.embed(ds, spec, pick=pick, on_progress=progress)
     for note in result.notes:
-        progress.info(note)
+        if note != pick.warning:
+            progress.info(note)
     frame = ds.frame.copy()
     frame["embedding"] = list(result.vectors)
     output = _write(frame, args.output)
@@ -214,6 +218,7 @@ def run_embed(args: argparse.Namespace) -> dict[str, Any]:
         "backend": prov.backend,
         "model_key": result.model_key,
         "model_reason": prov.reason,
+        "model_warning": pick.warning,
         "text_column": ds.text_column,
         "output": output,
         **provenance_summary(result),
@@ -232,8 +237,7 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
     emb = pipe.embed(ds, _own_vectors())
     proj = pipe.project(emb, params, sample_size=args.sample or None, on_progress=progress)
     for note in proj.notes:
-        if note != pick.warning:
-            progress.info(note)
+        progress.info(note)
     frame = _output_frame(ds, args.vector_column)
     for axis, name in enumerate("xyz"[: proj.coords.shape[1]]):
         frame[name] = proj.coords[:, axis]
@@ -247,9 +251,6 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
         "notes": list(proj.notes),
         "params": proj.params.to_dict(),
         "sample_size": proj.provenance.sample_size,
-    if pick.warning:  # e.g. an English-only model on Chinese text: shown even with --quiet
-        sys.stderr.write(f"warning: {pick.warning}\n")
-        sys.stderr.flush()
         **provenance_summary(proj),
     }
 
@@ -263,7 +264,6 @@ def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
     if args.space == "map":
         axes = [c for c in ("x", "y", "z") if c in ds.frame.columns]
         if len(axes) < 2:
-        "model_warning": pick.warning,
             raise DataError(
                 f"{args.input}: --space map needs x and y columns; run `embedlens project` first."
             )
