@@ -10,6 +10,7 @@ import pandas as pd
 
 from embedlens.cells import as_texts
 from embedlens.errors import DataError
+from embedlens.i18n import N_
 
 CACHE_VERSION = "1"
 
@@ -55,13 +56,17 @@ class Dataset:
     def __post_init__(self) -> None:
         if len(self.ids) != len(self.frame):
             raise DataError(
-                f"Dataset {self.name!r}: ids has {len(self.ids)} entries for "
-                f"{len(self.frame)} rows; give exactly one id per row."
+                N_(
+                    "Dataset {name!r}: ids has {n} entries for {rows} rows; give exactly one id "
+                    "per row."
+                ).format(name=self.name, n=len(self.ids), rows=len(self.frame))
             )
         if self.vectors is not None and len(self.vectors) != len(self.frame):
             raise DataError(
-                f"Dataset {self.name!r}: vectors has {len(self.vectors)} rows for "
-                f"{len(self.frame)} table rows; give exactly one vector per row."
+                N_(
+                    "Dataset {name!r}: vectors has {n} rows for {rows} table rows; give exactly "
+                    "one vector per row."
+                ).format(name=self.name, n=len(self.vectors), rows=len(self.frame))
             )
 
     def __len__(self) -> int:

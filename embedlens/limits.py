@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from embedlens.errors import DataError, InvalidParameterError
+from embedlens.i18n import N_
 
 CHARS_PER_TOKEN = 8  # a model's token limit x 8 characters covers every token it reads
 OFFLINE_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
@@ -63,44 +64,59 @@ class Limits:
         """Refuse a file larger than ``max_file_mb``."""
         if n_bytes > self.max_file_mb * _MB:
             raise DataError(
-                f"{source} is {n_bytes / _MB:,.1f} MB; this server accepts files up to "
-                f"{self.max_file_mb:,.0f} MB (EMBEDLENS_MAX_UPLOAD_MB). Split the file or "
-                "ask the operator to raise the limit."
+                N_(
+                    "{file} is {mb:,.1f} MB; this server accepts files up to {limit:,.0f} MB "
+                    "(EMBEDLENS_MAX_UPLOAD_MB). Split the file or ask the operator to raise the "
+                    "limit."
+                ).format(file=source, mb=n_bytes / _MB, limit=self.max_file_mb)
             )
 
     def check_rows(self, n_rows: int, source: str) -> None:
         """Refuse more than ``max_rows`` data rows."""
         if n_rows > self.max_rows:
             raise DataError(
-                f"{source} has {n_rows:,} rows; this server accepts up to {self.max_rows:,} "
-                "(EMBEDLENS_MAX_ROWS). Load a sample or split the file."
+                N_(
+                    "{file} has {n:,} rows; this server accepts up to {limit:,} "
+                    "(EMBEDLENS_MAX_ROWS). Load a sample or split the file."
+                ).format(file=source, n=n_rows, limit=self.max_rows)
             )
 
     def check_columns(self, n_columns: int, source: str, *, about: bool = False) -> None:
         """Refuse more than ``max_columns`` columns."""
         if n_columns > self.max_columns:
-            count = f"about {n_columns:,}" if about else f"{n_columns:,}"
-            raise DataError(
-                f"{source} has {count} columns; this server accepts up to "
-                f"{self.max_columns:,} (EMBEDLENS_MAX_COLUMNS). Keep the columns you need, or "
-                "store vectors as one list column (Parquet) or a .npy file."
+            message = (
+                N_(
+                    "{file} has about {n:,} columns; this server accepts up to {limit:,} "
+                    "(EMBEDLENS_MAX_COLUMNS). Keep the columns you need, or store vectors as "
+                    "one list column (Parquet) or a .npy file."
+                )
+                if about
+                else N_(
+                    "{file} has {n:,} columns; this server accepts up to {limit:,} "
+                    "(EMBEDLENS_MAX_COLUMNS). Keep the columns you need, or store vectors as "
+                    "one list column (Parquet) or a .npy file."
+                )
             )
+            raise DataError(message.format(file=source, n=n_columns, limit=self.max_columns))
 
     def check_decompressed(self, n_bytes: int, source: str) -> None:
         """Refuse an archive or Parquet file that would decompress past the limit."""
         if n_bytes > self.max_decompressed_mb * _MB:
             raise DataError(
-                f"{source} would take {n_bytes / _MB:,.0f} MB once decompressed; this server "
-                f"accepts up to {self.max_decompressed_mb:,.0f} MB "
-                "(EMBEDLENS_MAX_DECOMPRESSED_MB). Split the file."
+                N_(
+                    "{file} would take {mb:,.0f} MB once decompressed; this server accepts up "
+                    "to {limit:,.0f} MB (EMBEDLENS_MAX_DECOMPRESSED_MB). Split the file."
+                ).format(file=source, mb=n_bytes / _MB, limit=self.max_decompressed_mb)
             )
 
     def check_pixels(self, width: int, height: int, source: str) -> None:
         """Refuse an image with more than ``max_image_pixels`` pixels (before decoding it)."""
         if width * height > self.max_image_pixels:
             raise DataError(
-                f"{source} is {width:,} x {height:,} pixels; this server accepts images up to "
-                f"{self.max_image_pixels:,} pixels (EMBEDLENS_MAX_IMAGE_PIXELS). Resize it."
+                N_(
+                    "{file} is {width:,} x {height:,} pixels; this server accepts images up to "
+                    "{limit:,} pixels (EMBEDLENS_MAX_IMAGE_PIXELS). Resize it."
+                ).format(file=source, width=width, height=height, limit=self.max_image_pixels)
             )
 
     def cell_chars(self, max_tokens: int | None) -> int:
@@ -123,8 +139,10 @@ class Limits:
         elif wanted & allowed:
             return
         raise InvalidParameterError(
-            f"The model {model!r} is not allowed on this server; allowed: "
-            f"{', '.join(self.allowed_models)} (EMBEDLENS_ALLOWED_MODELS)."
+            N_(
+                "The model {model!r} is not allowed on this server; allowed: {models} "
+                "(EMBEDLENS_ALLOWED_MODELS)."
+            ).format(model=model, models=", ".join(self.allowed_models))
         )
 
 
@@ -175,8 +193,10 @@ def _convert(field: dataclasses.Field, value: Any, where: str) -> Any:
         return int(number) if field.type in ("int", int) else number
     except (TypeError, ValueError):
         raise InvalidParameterError(
-            f"{where}: {field.name} must be a positive number (or true/false, or a list of "
-            f"model names). Got {value!r} instead."
+            N_(
+                "{where}: {setting} must be a positive number (or true/false, or a list of "
+                "model names). Got {value!r} instead."
+            ).format(where=where, setting=field.name, value=value)
         ) from None
 
 
@@ -188,7 +208,9 @@ def from_settings(settings: Mapping[str, Any], where: str = "settings") -> Limit
         name = _FILE_KEYS.get(key, key)
         if name not in fields:
             raise InvalidParameterError(
-                f"{where}: unknown setting {key!r}; known: {', '.join(sorted(fields))}."
+                N_("{where}: unknown setting {key!r}; known: {known}.").format(
+                    where=where, key=key, known=", ".join(sorted(fields))
+                )
             )
         kwargs[name] = _convert(fields[name], value, where)
     return Limits(**kwargs)
@@ -203,12 +225,15 @@ def limits() -> Limits:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DataError(f"Cannot read the embedlens config {path}: {exc}.") from None
+            raise DataError(
+                N_("Cannot read the embedlens config {path}: {error}.").format(path=path, error=exc)
+            ) from None
         settings.update(data.get("embedlens", {}))
     for name, var in _ENV.items():
         if os.environ.get(var, "").strip():
             settings[name] = os.environ[var]
-    where = f"{path} / environment" if path else "environment"
+    where = N_("{path} / environment").format(path=path) if path else N_("environment")
+
     return from_settings(settings, where)
 
 

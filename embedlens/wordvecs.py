@@ -19,6 +19,7 @@ import numpy as np
 from scipy.stats import pearsonr, spearmanr
 
 from embedlens.errors import DataError
+from embedlens.i18n import N_
 from embedlens.validation import check_in_range, unit_rows
 
 Source = str | Path | bytes
@@ -78,7 +79,11 @@ def _lines(source: Source, label: str) -> Iterator[tuple[int, str]]:
     try:
         handle: Any = io.BytesIO(source) if isinstance(source, bytes) else Path(source).open("rb")
     except OSError as exc:
-        raise DataError(f"cannot open {label}: {exc.strerror}; check the path.") from None
+        raise DataError(
+            N_("cannot open {file}: {error}; check the path.").format(
+                file=label, error=exc.strerror
+            )
+        ) from None
     with handle:
         head = handle.read(_SNIFF_BYTES)
         complete = len(head) < _SNIFF_BYTES
@@ -96,8 +101,10 @@ def _lines(source: Source, label: str) -> Iterator[tuple[int, str]]:
                 text = raw.decode(codec)
             except UnicodeDecodeError as exc:
                 raise DataError(
-                    f"{label}, line {number}: not valid {codec} (byte {exc.start + 1} of the "
-                    f"line), the encoding of the file's first lines; re-save the file as UTF-8."
+                    N_(
+                        "{file}, line {line}: not valid {encoding} (byte {byte} of the line), the "
+                        "encoding of the file's first lines; re-save the file as UTF-8."
+                    ).format(file=label, line=number, encoding=codec, byte=exc.start + 1)
                 ) from None
             yield number, text.rstrip("\r\n")
 
@@ -153,9 +160,11 @@ def load_word_vectors(
             dim = header[1]
             if dim < 1:
                 raise DataError(
-                    f"{label}, line 1: the word2vec header {text.strip()!r} says the vectors "
-                    f"have {dim} dimensions; the first line must be 'WORDS DIMENSIONS' with "
-                    "at least 1 dimension (or remove it for GloVe format)."
+                    N_(
+                        "{file}, line 1: the word2vec header {header!r} says the vectors have "
+                        "{dim} dimensions; the first line must be 'WORDS DIMENSIONS' with at "
+                        "least 1 dimension (or remove it for GloVe format)."
+                    ).format(file=label, header=text.strip(), dim=dim)
                 )
             continue
         if not text.strip():
@@ -164,36 +173,47 @@ def load_word_vectors(
             dim = len(parts) - 1
             if dim < 1:
                 raise DataError(
-                    f"{label}, line {number}: a word with no values; each line needs a word "
-                    "followed by its vector."
+                    N_(
+                        "{file}, line {line}: a word with no values; each line needs a word "
+                        "followed by its vector."
+                    ).format(file=label, line=number)
                 )
         if len(parts) != dim + 1:
             raise DataError(
-                f"{label}, line {number}: expected a word and {dim} values, got "
-                f"{len(parts) - 1} values; fix or remove that line (words cannot contain "
-                "spaces)."
+                N_(
+                    "{file}, line {line}: expected a word and {dim} values, got {n} values; fix "
+                    "or remove that line (words cannot contain spaces)."
+                ).format(file=label, line=number, dim=dim, n=len(parts) - 1)
             )
         try:
             vec = np.asarray(parts[1:], dtype=np.float32)
         except ValueError:
             bad = next(p for p in parts[1:] if not _is_float(p))
             raise DataError(
-                f"{label}, line {number}: {bad!r} is not a number; fix or remove that line."
+                N_(
+                    "{file}, line {line}: {cell!r} is not a number; fix or remove that line."
+                ).format(file=label, line=number, cell=bad)
             ) from None
         if not np.isfinite(vec).all():
             raise DataError(
-                f"{label}, line {number}: NaN or infinite value; fix or remove that line."
+                N_("{file}, line {line}: NaN or infinite value; fix or remove that line.").format(
+                    file=label, line=number
+                )
             )
         words.append(parts[0])
         rows.append(vec)
         if limit is not None and len(words) >= limit:
             break
     if not words:
-        raise DataError(f"{label} holds no word vectors; check that it is the right file.")
+        raise DataError(
+            N_("{file} holds no word vectors; check that it is the right file.").format(file=label)
+        )
     if header is not None and limit is None and header[0] != len(words):
         raise DataError(
-            f"{label}: the header says {header[0]} words but the file holds {len(words)}; "
-            "fix the first line or the file may be truncated."
+            N_(
+                "{file}: the header says {n_header} words but the file holds {n}; fix the first "
+                "line or the file may be truncated."
+            ).format(file=label, n_header=header[0], n=len(words))
         )
     return WordVectors(words=words, vectors=np.vstack(rows), header=header is not None)
 
@@ -209,8 +229,10 @@ def _is_float(text: str) -> bool:
 def _lookup(wv: WordVectors, word: str) -> int:
     if word not in wv.index:
         raise DataError(
-            f"{word!r} is not in the vocabulary ({len(wv):,} words); check the spelling "
-            "and case, or choose another word."
+            N_(
+                "{word!r} is not in the vocabulary ({n:,} words); check the spelling and case, "
+                "or choose another word."
+            ).format(word=word, n=len(wv))
         )
     return wv.index[word]
 
@@ -296,13 +318,17 @@ def score_analogies(
             continue
         if current is None:
             raise DataError(
-                f"{label}, line {number}: a question before any ': section' line; "
-                "is this an analogy file?"
+                N_(
+                    "{file}, line {line}: a question before any ': section' line; is this an "
+                    "analogy file?"
+                ).format(file=label, line=number)
             )
         if len(parts) != 4:
             raise DataError(
-                f"{label}, line {number}: expected 4 words (a b c d), got {len(parts)}; "
-                "fix or remove that line."
+                N_(
+                    "{file}, line {line}: expected 4 words (a b c d), got {n}; fix or remove "
+                    "that line."
+                ).format(file=label, line=number, n=len(parts))
             )
         totals[current] += 1
         if all(p in index for p in parts):
@@ -320,7 +346,11 @@ def score_analogies(
     n_total = sum(totals.values())
     n_used = sum(len(q) for q in sections.values())
     if n_total == 0:
-        raise DataError(f"{label} holds no analogy questions; check that it is the right file.")
+        raise DataError(
+            N_("{file} holds no analogy questions; check that it is the right file.").format(
+                file=label
+            )
+        )
     return {
         "accuracy": n_correct_all / n_used if n_used else None,
         "coverage": n_used / n_total,
@@ -379,8 +409,10 @@ def score_word_similarity(
         parts = text.split("\t")
         if len(parts) < 3 or not _is_float(parts[2]):
             raise DataError(
-                f"{label}, line {number}: expected word1 TAB word2 TAB score; "
-                "fix or remove that line."
+                N_(
+                    "{file}, line {line}: expected word1 TAB word2 TAB score; fix or remove that "
+                    "line."
+                ).format(file=label, line=number)
             )
         n_pairs += 1
         w1, w2 = parts[0].strip().lower(), parts[1].strip().lower()
@@ -388,7 +420,10 @@ def score_word_similarity(
             gold.append(float(parts[2]))
             model.append(float(unit[index[w1]] @ unit[index[w2]]))
     if n_pairs == 0:
-        raise DataError(f"{label} holds no word pairs; check that it is the right file.")
+        raise DataError(
+            N_("{file} holds no word pairs; check that it is the right file.").format(file=label)
+        )
+
     enough = len(gold) >= 2 and np.ptp(gold) > 0 and np.ptp(model) > 0
     return {
         "spearman": float(spearmanr(gold, model).statistic) if enough else None,
