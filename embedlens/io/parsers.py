@@ -319,10 +319,10 @@ def parse_jsonl(text: str, *, source: str) -> pd.DataFrame:
                 )
             ) from None
         except (json.JSONDecodeError, RecursionError) as exc:
-            msg = getattr(exc, "msg", "too deeply nested")
+            msg = getattr(exc, "msg", N_("too deeply nested"))
             raise DataError(
-                N_("{file} is not valid JSON ({error}); write one object per line.").format(
-                    file=source, error=msg
+                N_("{file} is not valid JSON ({problem}); write one object per line.").format(
+                    file=source, problem=msg
                 )
             ) from None
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -346,12 +346,12 @@ def parse_jsonl(text: str, *, source: str) -> pd.DataFrame:
                     ).format(file=source, line=lineno, key=exc.args[0])
                 ) from None
             except (json.JSONDecodeError, RecursionError) as exc:
-                msg = getattr(exc, "msg", "too deeply nested")
+                msg = getattr(exc, "msg", N_("too deeply nested"))
                 raise DataError(
                     N_(
-                        "{file}, line {line}: not valid JSON ({error}); each line must be one "
+                        "{file}, line {line}: not valid JSON ({problem}); each line must be one "
                         'JSON object such as {{"text": "...", "label": "..."}}.'
-                    ).format(file=source, line=lineno, error=msg)
+                    ).format(file=source, line=lineno, problem=msg)
                 ) from None
             if not isinstance(obj, dict):
                 raise DataError(
