@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from embedlens.i18n import _
 from embedlens.plotting.style import FOREGROUND, LABEL_BACKGROUND, ScatterStyle
 from embedlens.plotting.text import escape, label, shorten
 
@@ -48,7 +49,7 @@ def cluster_display_name(cluster: int, cluster_names: dict[int, str] | None) -> 
     """Return the raw (unescaped) display name of a cluster id."""
     if cluster_names and cluster in cluster_names:
         return str(cluster_names[cluster])
-    return "Noise" if cluster == -1 else f"Cluster {cluster}"
+    return _("Noise") if cluster == -1 else _("Cluster {n}").format(n=cluster)
 
 
 def labels_3d(
@@ -62,7 +63,7 @@ def labels_3d(
     pos = np.array([c for _, c, _ in centres])
     text = [label(cluster_display_name(k, cluster_names), 40) for k, _, _ in centres]
     return go.Scatter3d(
-        x=pos[:, 0], y=pos[:, 1], z=pos[:, 2], mode="text", text=text, name="Cluster labels",
+        x=pos[:, 0], y=pos[:, 1], z=pos[:, 2], mode="text", text=text, name=_("Cluster labels"),
         meta="labels", hoverinfo="skip", showlegend=False,
         textfont={"size": 12, "color": FOREGROUND[style.theme]},
     )
@@ -151,7 +152,7 @@ def cluster_annotations(
     )
     fg = FOREGROUND[style.theme]
     out = []
-    for (_, centre, _), text, spot in zip(centres, raw, spots, strict=True):
+    for (_size, centre, _rows), text, spot in zip(centres, raw, spots, strict=True):
         if spot is None:
             continue
         ann = {

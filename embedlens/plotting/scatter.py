@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from embedlens.errors import DataError
+from embedlens.i18n import _
 from embedlens.palettes import (
     CONTEXT_COLOR,
     DIVERGING,
@@ -74,18 +75,19 @@ def _categorical_groups(
         rest = order[MAX_CATEGORY_TRACES - 1 :]
         order = order[: MAX_CATEGORY_TRACES - 1]
         other = np.sort(np.concatenate([rows[i] for i in rest]))
-        groups.append(_Group(f"Other ({len(rest):,} values)", other, NOISE_COLOR, symbols[0], k))
+        other_name = _("Other ({n:,} values)").format(n=len(rest))
+        groups.append(_Group(other_name, other, NOISE_COLOR, symbols[0], k))
     for rank, i in enumerate(order):
         value = uniques[i]
         if names is not None:
             raw = cluster_display_name(int(value), names)
         else:
-            raw = "Noise" if is_noise[i] else value
+            raw = _("Noise") if is_noise[i] else value
         color, symbol = (NOISE_COLOR, symbols[0]) if is_noise[i] else next(pairs)
         groups.append(_Group(label(raw, 40), rows[i], color, symbol, rank))
     missing = np.flatnonzero(codes < 0)
     if missing.size:
-        groups.append(_Group("(missing)", missing, NOISE_COLOR, symbols[0], k))
+        groups.append(_Group(_("(missing)"), missing, NOISE_COLOR, symbols[0], k))
     return groups
 
 
@@ -246,7 +248,8 @@ def scatter_figure(
     if clusters is not None and not by_cluster:
         codes, uniques = pd.factorize(clusters)
         names = [label(cluster_display_name(int(u), cluster_names), 60) for u in uniques]
-        cluster_line = [f"<b>Cluster</b>: {names[c]}" for c in codes]
+        word = _("Cluster")
+        cluster_line = [f"<b>{word}</b>: {names[c]}" for c in codes]
     hover = _hover(n, ids_arr, texts, color_line, cluster_line, hover_columns, style)
     mask = None if highlight is None else highlight_mask(highlight, n)
 
@@ -254,7 +257,7 @@ def scatter_figure(
     if mask is not None and (~mask).any():
         context = np.flatnonzero(~mask)
         traces.append(_trace(
-            xy, context, mode="markers", name="Not matched", meta="context",
+            xy, context, mode="markers", name=_("Not matched"), meta="context",
             customdata=ids_arr[context], text=hover[context], hovertemplate=HOVERTEMPLATE,
             marker=_marker(style, dims, color=CONTEXT_COLOR[style.theme],
                            opacity=min(style.opacity, 0.35)),
@@ -267,7 +270,7 @@ def scatter_figure(
     if numeric is None:
         if values is None:
             color0, symbol0 = categorical_colors(1, style.palette, theme=style.theme)[0]
-            groups = [_Group("Points", np.arange(n), color0, symbol0, 0)]
+            groups = [_Group(_("Points"), np.arange(n), color0, symbol0, 0)]
         else:
             from_clusters = by_cluster or _same(values, clusters)
             names_map = (cluster_names or {}) if from_clusters else None
@@ -287,7 +290,7 @@ def scatter_figure(
         missing = keep(np.flatnonzero(~finite))
         if missing.size:
             traces.append(_trace(
-                xy, missing, mode="markers", name="(missing)", meta="points",
+                xy, missing, mode="markers", name=_("(missing)"), meta="points",
                 customdata=ids_arr[missing], text=hover[missing], hovertemplate=HOVERTEMPLATE,
                 marker=_marker(style, dims, color=NOISE_COLOR), legendrank=99_000,
             ))
@@ -303,7 +306,7 @@ def scatter_figure(
             if style.palette in DIVERGING and lo < 0 < hi:
                 marker["cmid"] = 0.0
             traces.append(_trace(
-                xy, idx, mode="markers", name=label(color_name or "Points", 40), meta="points",
+                xy, idx, mode="markers", name=label(color_name or _("Points"), 40), meta="points",
                 customdata=ids_arr[idx], text=hover[idx], hovertemplate=HOVERTEMPLATE,
                 marker=marker, showlegend=False,
             ))
@@ -312,7 +315,7 @@ def scatter_figure(
         traces.append(_query_trace(query_points, query_labels, dims, style))
     layout = _layout(xy, clusters, cluster_names, style, title=title, axis_prefix=axis_prefix,
                      legend_title="" if numeric is not None else (
-                         color_name or ("Cluster" if by_cluster else "")),
+                         color_name or (_("Cluster") if by_cluster else "")),
                      horizontal_legend=numeric is not None, uirevision=uirevision)
     if clusters is not None and style.show_labels and dims == 3:
         label_trace = labels_3d(xy, clusters, cluster_names, style)
@@ -332,16 +335,17 @@ def _query_trace(points: Any, labels: Sequence[str] | None, dims: int, style: Sc
             f"query_points have {q.shape[1]} columns but coords have {dims}; "
             "place queries with the same projection as the map."
         )
-    names = list(labels) if labels is not None else [f"Query {i + 1}" for i in range(len(q))]
+    default = [_("Query {n}").format(n=i + 1) for i in range(len(q))]
+    names = list(labels) if labels is not None else default
     if len(names) != len(q):
         raise DataError(f"query_labels has {len(names)} labels for {len(q)} query points.")
     text = [label(s, 60) for s in names]
     fg = FOREGROUND[style.theme]
     marker = {"size": max(14.0, style.point_size * 3), "color": "#FFB000",
               "symbol": "star" if dims == 2 else "diamond", "line": {"width": 1.5, "color": fg}}
-    return _trace(q, None, mode="markers+text", name="Query", meta="query", text=text,
+    return _trace(q, None, mode="markers+text", name=_("Query"), meta="query", text=text,
                   textposition="top center", textfont={"color": fg},
-                  hovertemplate="<b>Query</b>: %{text}<extra></extra>", marker=marker,
+                  hovertemplate=f"<b>{_('Query')}</b>: %{{text}}<extra></extra>", marker=marker,
                   legendrank=0)
 
 
