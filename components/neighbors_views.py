@@ -47,7 +47,8 @@ def mini_map(
         query=query_point,
         theme=st.session_state.get(state.THEME, "light"),
     )
-    fig.update_layout(height=MINI_MAP_HEIGHT, showlegend=False, margin={"t": 10, "b": 10})
+    # room above the plot for the query's label (a query at the top had its name cut off)
+    fig.update_layout(height=MINI_MAP_HEIGHT, showlegend=False, margin={"t": 40, "b": 10})
     if is_density:
         st.caption(_("Too many points to mark single rows: this is the density view."))
     st.plotly_chart(fig, width="stretch", key="neighbors.map", config={"displaylogo": False})

@@ -312,7 +312,9 @@ def scatter_figure(
             ))
 
     if query_points is not None:
-        traces.append(_query_trace(query_points, query_labels, dims, style))
+        # Above the grey context but below the matches, which a big star would otherwise hide.
+        at = 1 if mask is not None and (~mask).any() else len(traces)
+        traces.insert(at, _query_trace(query_points, query_labels, dims, style, xy))
     layout = _layout(xy, clusters, cluster_names, style, title=title, axis_prefix=axis_prefix,
                      legend_title="" if numeric is not None else (
                          color_name or (_("Cluster") if by_cluster else "")),
@@ -328,7 +330,25 @@ def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return a is not None and b is not None and a.shape == b.shape and bool(np.all(a == b))
 
 
-def _query_trace(points: Any, labels: Sequence[str] | None, dims: int, style: ScatterStyle):
+def _text_positions(q: np.ndarray, xy: np.ndarray) -> list[str]:
+    """Where each query's label fits: below it near the top edge, inwards near the sides.
+
+    Labels past the axes are cut off.
+    """
+    lo, hi = xy[:, :2].min(axis=0), xy[:, :2].max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    rel = (q[:, :2] - lo) / span
+    out = []
+    for rx, ry in rel:
+        vertical = "bottom" if ry > 0.85 else "top"
+        horizontal = "right" if rx < 0.15 else "left" if rx > 0.85 else "center"
+        out.append(f"{vertical} {horizontal}")
+    return out
+
+
+def _query_trace(
+    points: Any, labels: Sequence[str] | None, dims: int, style: ScatterStyle, xy: np.ndarray
+):
     q = check_vectors(points, name="query_points")
     if q.shape[1] != dims:
         raise DataError(
@@ -341,10 +361,11 @@ def _query_trace(points: Any, labels: Sequence[str] | None, dims: int, style: Sc
         raise DataError(f"query_labels has {len(names)} labels for {len(q)} query points.")
     text = [label(s, 60) for s in names]
     fg = FOREGROUND[style.theme]
-    marker = {"size": max(14.0, style.point_size * 3), "color": "#FFB000",
+    marker = {"size": max(14.0, style.point_size * 2.5), "color": "#FFB000", "opacity": 0.9,
               "symbol": "star" if dims == 2 else "diamond", "line": {"width": 1.5, "color": fg}}
     return _trace(q, None, mode="markers+text", name=_("Query"), meta="query", text=text,
-                  textposition="top center", textfont={"color": fg},
+                  textposition=_text_positions(q, xy) if dims == 2 else "top center",
+                  textfont={"color": fg},
                   hovertemplate=f"<b>{_('Query')}</b>: %{{text}}<extra></extra>", marker=marker,
                   legendrank=0)
 

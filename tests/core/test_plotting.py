@@ -332,6 +332,16 @@ def test_query_points_are_stars_without_ids(rng):
         scatter_figure(rng.normal(size=(10, 2)), ids=np.arange(10), query_points=np.ones((1, 3)))
 
 
+def test_query_star_sits_below_the_matches_and_its_label_stays_inside(rng):
+    xy = rng.uniform(size=(50, 2))
+    top_left = np.array([[0.02, 0.99]])
+    fig = scatter_figure(xy, ids=np.arange(50), highlight=np.arange(5), query_points=top_left)
+    metas = [t.meta for t in fig.data]
+    assert metas[:2] == ["context", "query"] and "points" in metas[2:]  # matches drawn on top
+    (q,) = [t for t in fig.data if t.meta == "query"]
+    assert list(q.textposition) == ["bottom right"]  # not above the top edge, not past the left
+
+
 def test_argument_errors_name_the_argument(rng):
     xy = rng.normal(size=(5, 2))
     with pytest.raises(DataError, match="texts has 3 values but coords has 5 rows"):
