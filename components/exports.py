@@ -83,7 +83,10 @@ def figure_download(fig, stem: str, *, key: str) -> None:
 def selection_panel(ds: Dataset, frame: pd.DataFrame, selected_ids: list) -> None:
     """Summary (count, top clusters, top keywords), the rows, and a download of the selection."""
     if not selected_ids:
-        st.caption(_("Draw a box or lasso on the map (toolbar, top right) to select points."))
+        if "z" in frame.columns:  # a 3-D scene has neither box nor lasso
+            st.caption(_("To select points, switch Dimensions to 2D and draw a box or lasso."))
+        else:
+            st.caption(_("Draw a box or lasso on the map (toolbar, top right) to select points."))
         return
     wanted = {str(i) for i in selected_ids}
     rows = frame[frame["id"].astype(str).isin(wanted)]
