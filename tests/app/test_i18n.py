@@ -276,3 +276,126 @@ def test_a_stored_english_note_is_shown_translated():
     finally:
         set_language("en")
     assert translate_note(note) == note
+
+
+# ---------------------------------------------------------------- (d) the core's error messages
+
+
+# Terms a Chinese error message keeps as they are: number and text formats, encodings, Python
+# type names, values such as NaN that the user may have typed
+ERROR_TERMS = {
+    "float32", "nan", "none", "null", "inf", "utf-8", "utf-16", "gb18030", "big5", "euc-kr",
+    "shift-jis", "latin-1", "gzip", "bzip2", "excel", "xlsx", "nul", "list", "dict", "str",
+    "int", "float",
+}  # fmt: skip
+
+
+def _content(data: bytes) -> str:
+    """The user's file as text (its words are the user's own values)."""
+    return data[:20_000].decode("utf-8", errors="ignore")
+
+
+def _code_free(text: str) -> str:
+    """``text`` without code: calls such as numpy.save(path, array), snake_case names
+    (parameters, functions), environment variable names."""
+    text = re.sub(r"[A-Za-z_][\w.]*\([^()]*\)", " ", text)
+    return re.sub(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b", " ", text)
+
+
+def _bad_loads() -> dict[str, tuple[object, list[str]]]:
+    """Case -> (a call that must raise, the user's own values: file names, columns asked for).
+
+    The bad-file corpus as the Data page loads it, plus Projector pairs, a missing column and
+    parameter errors.
+    """
+    from embedlens.io import load_projector, load_table
+    from embedlens.io.bundle import load_files
+    from tests.bad_inputs import bad_files
+
+    cases: dict[str, tuple[object, list[str]]] = {
+        name: ((lambda d=data, n=name: load_files([(n, d)])), [name, _content(data)])
+        for name, (data, _fragment) in bad_files().items()
+    }
+    table = b"text,label\nhello world,a\nbye now,b\n"
+    tensors3 = b"0.1\t0.2\n0.3\t0.4\n0.5\t0.6\n"
+    cases |= {
+        "projector ragged vectors.tsv": (
+            lambda: load_files([("vectors.tsv", b"1\t2\t3\n4\t5\n"), ("metadata.tsv", b"a\nb\n")]),
+            ["vectors.tsv", "metadata.tsv"],
+        ),
+        "projector counts differ": (
+            lambda: load_files([("vectors.tsv", tensors3), ("metadata.tsv", b"a\nb\nc\nd\ne\n")]),
+            ["vectors.tsv", "metadata.tsv"],
+        ),
+        "projector one-column metadata with a header line": (
+            lambda: load_files([("vectors.tsv", tensors3), ("metadata.tsv", b"word\na\nb\nc\n")]),
+            ["vectors.tsv", "metadata.tsv"],
+        ),
+        "projector several columns, no header line": (
+            lambda: load_files(
+                [("vectors.tsv", tensors3), ("metadata.tsv", b"a\tx\nb\ty\nc\tz\n")]
+            ),
+            ["vectors.tsv", "metadata.tsv"],
+        ),
+        "projector dim=0": (lambda: load_projector(tensors3, dim=0), ["'dim'"]),
+        "unknown text column": (
+            lambda: load_table(table, name="notes.csv", text_column="txt"),
+            ["notes.csv", "txt", _content(table)],
+        ),
+        "unknown label column": (
+            lambda: load_table(table, name="notes.csv", label_column="topic"),
+            ["notes.csv", "topic", _content(table)],
+        ),
+        "ragged csv": (
+            lambda: load_table(b"a,b\n1,2\n3,4\n5,6,7\n8,9\n", name="ragged.csv", header=False),
+            ["ragged.csv"],
+        ),
+        "unknown fmt": (lambda: load_table(table, name="t.csv", fmt="xlsx"), ["'xlsx'", "fmt"]),
+        "empty delimiter": (lambda: load_table(table, delimiter=""), ["'delimiter'"]),
+    }
+    return cases
+
+
+BAD_LOADS = _bad_loads()
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LOADS))
+def test_file_errors_in_chinese_keep_only_the_users_words(case):
+    """Shown in a Chinese UI, the core's English error is Chinese but for the user's values.
+
+    Words of the user's file (names, cells) and of a library's own exception text (kept in
+    parentheses, e.g. pyarrow's reason) may stay; every word embedlens wrote must not.
+    """
+    from embedlens.errors import EmbedlensError
+    from embedlens.i18n import translate_note
+
+    call, values = BAD_LOADS[case]
+    with pytest.raises(EmbedlensError) as info:
+        call()
+    english = str(info.value)
+    allowed = set(ALLOWED) | ERROR_TERMS | {w for v in values for w in _words(v)}
+    if info.value.__context__ is not None:  # the library's reason, quoted in the message
+        allowed |= set(_words(str(info.value.__context__)))
+    set_language("zh_CN")
+    shown = translate_note(english)
+    assert re.search(r"[\u4e00-\u9fff]", shown), f"not translated: {english!r}"
+    left = [
+        w
+        for w in _words(_code_free(shown))
+        if w not in allowed and not re.fullmatch(r"[a-z]?\d+[a-z]?|\d*e[+-]?\d+", w)
+    ]
+    assert not left, f"English left in {shown!r} (from {english!r}): {left}"
+    for value in values[:1]:  # the file or column the user named is shown as it is
+        assert value in shown
+
+
+def test_a_column_named_like_a_msgid_is_not_translated():
+    from embedlens.errors import DataError
+    from embedlens.i18n import translate_note
+    from embedlens.io import load_table
+
+    with pytest.raises(DataError) as info:  # "text" and "vectors" are msgids themselves
+        load_table(b"vectors,text\n1,a\n", name="vectors", text_column="Map")
+    set_language("zh_CN")
+    shown = translate_note(str(info.value))
+    assert shown.startswith("vectors：") and "'Map'" in shown and "'vectors', 'text'" in shown
