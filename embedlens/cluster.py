@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from embedlens.auto_k import KChoice, choose_k
 from embedlens.errors import BackendUnavailable, DataError, InvalidParameterError
 from embedlens.i18n import N_
 from embedlens.keywords import cluster_keywords
@@ -39,7 +40,6 @@ METHODS = ("kmeans", "hdbscan", "dbscan", "agglomerative")
 METRICS = ("cosine", "euclidean")
 SPACES = ("vectors", "map")
 AUTO_K_MAX = 15
-SILHOUETTE_SAMPLE = 5_000
 AUTO_K_FIT_ROWS = 20_000  # above this, k-means is fitted on a seeded sample of this many rows
 AGGLOMERATIVE_MAX_ROWS = 20_000  # Ward needs n^2 / 2 float64 distances: 1.6 GB at 20,000
 NAME_WORDS = 3
@@ -51,10 +51,10 @@ CLUSTERERS: Registry[Any] = Registry("clusterer")
 class ClusterParams:
     """Parameters of one clustering; validated on construction.
 
-    ``k`` (None = chosen by silhouette) is for kmeans and agglomerative; ``min_cluster_size``
-    for hdbscan; ``eps`` for dbscan (a cosine distance in [0, 2] when ``metric="cosine"``);
-    ``min_samples`` for dbscan and hdbscan. ``space`` records what the caller passes to
-    :func:`cluster`: the full vectors, or the map coordinates (always euclidean).
+    ``k`` (None = chosen automatically) is for kmeans and agglomerative;
+    ``min_cluster_size`` for hdbscan; ``eps`` for dbscan (a cosine distance in [0, 2] when
+    ``metric="cosine"``); ``min_samples`` for dbscan and hdbscan. ``space`` records what the
+    caller passes to :func:`cluster`: the full vectors, or the map coordinates (always euclidean).
     """
 
     method: str = "kmeans"
@@ -105,6 +105,7 @@ class Clustering:
     notes: tuple[str, ...]
     seconds: float
     provenance: Any = None  # embedlens.pipeline.Provenance, set by the pipeline
+    k_choice: KChoice | None = None  # the curves behind an automatic k
 
     @property
     def n_clusters(self) -> int:
@@ -255,40 +256,31 @@ def _kmeans_on_sample(X: np.ndarray, params: ClusterParams, fit_rows: np.ndarray
 def _auto_k(
     X: np.ndarray, params: ClusterParams, on_progress: ProgressCallback | None
 ) -> tuple[int, Any, str]:
-    """Best k in 2..min(15, n-1) by silhouette on a seeded sample of up to 5,000 rows.
+    """(k, labels or None, note): :func:`_choose_k` for callers that need no curves."""
+    choice, labels, note = _choose_k(X, params, on_progress)
+    return choice.k, labels, note
 
-    Above AUTO_K_FIT_ROWS rows the k-means candidates are fitted on the seeded sample of
-    :func:`_fit_rows` (14 fits on 1M x 384 rows took most of an hour on 2 cores).
+
+def _choose_k(
+    X: np.ndarray, params: ClusterParams, on_progress: ProgressCallback | None
+) -> tuple[KChoice, Any, str]:
+    """Best k in 2..min(15, n-1): the modularity knee, stability-checked (embedlens.auto_k).
+
+    The curves are computed on a seeded sample of at most ``auto_k.SAMPLE`` rows with k-means
+    probes (also for agglomerative, whose final cut is then taken from one Ward tree), so the
+    cost does not grow with the data.
     """
-    from sklearn.metrics import silhouette_score
-
     n = len(X)
     ks = list(range(2, min(AUTO_K_MAX, n - 1) + 1))
-    fit_rows = _fit_rows(n, params)
-    Xf = X if fit_rows is None else X[fit_rows]
-    rng = np.random.default_rng(params.seed)
-    m = len(Xf)
-    sample = rng.choice(m, SILHOUETTE_SAMPLE, replace=False) if m > SILHOUETTE_SAMPLE else None
-    Xs = Xf if sample is None else Xf[sample]
-    tree = _Ward().fit(X) if params.method == "agglomerative" else None
-    best: tuple[float, int, Any] = (-2.0, ks[0], None)
-    for i, k in enumerate(ks):
-        report(on_progress, 0.05 + 0.75 * i / len(ks), f"Trying k={k} of {ks[0]}..{ks[-1]}")
-        if tree is not None:
-            labels = tree.cut(k)
-        else:
-            labels = _make_kmeans(params=params, k=k, n_init=1).fit_predict(Xf)
-        ls = labels if sample is None else labels[sample]
-        if 2 <= np.unique(ls).size < len(ls):
-            score = float(silhouette_score(Xs, ls))
-            if score > best[0] + 1e-9:
-                best = (score, k, labels if tree is not None else None)
-    if best[0] == -2.0:
-        raise DataError(f"no k in 2..{ks[-1]} splits these vectors into clusters.")
-    score, k, labels = best
+    choice = choose_k(X, ks, seed=params.seed, on_progress=on_progress)
     span = f"{ks[0]}..{ks[-1]}" if len(ks) > 1 else str(ks[0])
-    note = N_("Chose k={k} by silhouette ({score:.2f}) over k={span}.")  # N_: stored English
-    return k, labels, note.format(k=k, score=score, span=span)
+    note = N_(
+        "Chose k={k} over k={span} at the knee of the modularity curve on {sample:,} rows "
+        "(stability {stability:.2f})."
+    )  # N_: stored English
+    note = note.format(k=choice.k, span=span, sample=choice.sample, stability=choice.stability)
+    labels = _Ward().fit(X).cut(choice.k) if params.method == "agglomerative" else None
+    return choice, labels, note
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:
@@ -351,7 +343,8 @@ def cluster(
     X : array-like of shape (n, d)
         Vectors (``params.space="vectors"``) or map coordinates (``"map"``), at least 3 rows.
     params : ClusterParams, default=ClusterParams()
-        Method and parameters; ``k=None`` picks k by silhouette.
+        Method and parameters; ``k=None`` picks k (:mod:`embedlens.auto_k`)
+        (``Clustering.k_choice`` holds the curves).
     texts : sequence of str, optional
         One text per row; clusters are then named by class-based TF-IDF keywords.
     on_progress : callable, optional
@@ -395,12 +388,12 @@ def cluster(
     params, notes = _check_vs_data(params, n)
     report(on_progress, 0.0, f"Clustering {n:,} points with {params.method}…")
     Z = _prepare(X, params)
-    labels = None
+    labels, k_choice = None, None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         if params.method in ("kmeans", "agglomerative") and params.k is None:
-            k, labels, note = _auto_k(Z, params, on_progress)
-            params = replace(params, k=k)
+            k_choice, labels, note = _choose_k(Z, params, on_progress)
+            params = replace(params, k=k_choice.k)
             notes.append(note)
         fit_rows = _fit_rows(n, params)
         if labels is None and fit_rows is not None:
@@ -426,4 +419,5 @@ def cluster(
         keywords = cluster_keywords(as_object_labels(texts), labels)
     seconds = time.perf_counter() - start
     report(on_progress, 1.0, f"Clustering done in {seconds:.1f} s")
-    return Clustering(labels, params, _names(labels, keywords), keywords, tuple(notes), seconds)
+    names = _names(labels, keywords)
+    return Clustering(labels, params, names, keywords, tuple(notes), seconds, k_choice=k_choice)

@@ -303,7 +303,27 @@ def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
         },
         "seconds": round(result.seconds, 3),
         "notes": list(result.notes),
+        "auto_k": _auto_k_summary(result.k_choice),
         **provenance_summary(result),
+    }
+
+
+def _auto_k_summary(choice: Any) -> dict[str, Any] | None:
+    """The automatic k: chosen k, how sure (word and sentence), and the curves per k."""
+    if choice is None:
+        return None
+    return {
+        "k": choice.k,
+        "confidence": choice.confidence,
+        "statement": choice.statement(),
+        "stability": round(choice.stability, 3),
+        "sample": choice.sample,
+        "seconds": round(choice.seconds, 2),
+        "curve": [
+            {"k": k, "modularity": round(q, 4), "silhouette": round(si, 4)}
+            for k, q, si in zip(choice.ks, choice.modularity, choice.silhouette, strict=True)
+        ],
+        "threshold": round(choice.threshold, 4),
     }
 
 

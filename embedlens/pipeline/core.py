@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from embedlens.auto_k import KChoice
 from embedlens.cluster import Clustering, ClusterParams, cluster
 from embedlens.dataset import Dataset
 from embedlens.embedders import Embedder, EmbedResult, embed_texts
@@ -364,6 +365,7 @@ class Pipeline:
                         notes=tuple(info.extra.get("notes", [])),
                         seconds=float(info.extra.get("seconds", 0.0)),
                         provenance=derived_provenance("clustering", emb, params, source, found.id),
+                        k_choice=_k_choice(info.extra.get("k_choice")),
                     )
                 except (EmbedlensError, KeyError):
                     pass  # damaged or from an older format: compute again
@@ -399,6 +401,7 @@ class Pipeline:
                     "notes": list(result.notes),
                     "seconds": result.seconds,
                     "used": result.params.to_dict(),
+                    **({"k_choice": result.k_choice.to_dict()} if result.k_choice else {}),
                 },
             )
         return replace(
@@ -421,6 +424,14 @@ class Pipeline:
         prov: Provenance | None = proj.provenance
         source = prov.run_id if prov is not None and prov.run_id else fingerprint(proj.coords)
         return (proj.coords if need_array else None), source
+
+
+def _k_choice(data: Any) -> KChoice | None:
+    """The stored curves of an automatic k (None: a fixed k, or a run from an older version)."""
+    try:
+        return KChoice.from_dict(data) if isinstance(data, dict) else None
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _rebuild(root: str, use_cache: bool, engine: Engine | None) -> Pipeline:

@@ -79,11 +79,15 @@ def test_three_separated_blobs_are_recovered(params, blobs):
     assert result.names == {0: "Cluster 0", 1: "Cluster 1", 2: "Cluster 2"}
 
 
-def test_automatic_k_is_announced(blobs):
+def test_automatic_k_is_announced_with_its_curves(blobs):
     result = cluster(blobs[0], ClusterParams(method="kmeans"))
     assert any(
-        note.startswith("Chose k=3 by silhouette") and "k=2..15" in note for note in result.notes
-    )
+        note.startswith("Chose k=3 over k=2..15 at the knee") for note in result.notes
+    ), result.notes
+    choice = result.k_choice
+    assert choice is not None and choice.k == 3 and choice.ks == tuple(range(2, 16))
+    assert len(choice.modularity) == len(choice.silhouette) == 14
+    assert cluster(blobs[0], ClusterParams(method="kmeans", k=3)).k_choice is None
 
 
 def test_same_seed_same_labels(blobs):
