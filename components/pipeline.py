@@ -13,12 +13,14 @@ from dataclasses import dataclass, field, replace
 import streamlit as st
 
 from components.feedback import user_errors
-from components.jobs import Job, runner
+from components.jobs import Job, runner, show_cancelled, sync_jobs
 from embedlens.cluster import Clustering, ClusterParams
 from embedlens.dataset import Dataset
 from embedlens.embedders import EmbedResult, embed_texts, make_embedder
 from embedlens.embedders.model_cache import ModelCache
 from embedlens.embedders.sentence_transformers import DEFAULT_MODEL
+from embedlens.engines import JobCancelled
+from embedlens.engines.local import InProcessEngine
 from embedlens.errors import EmbedlensError
 from embedlens.i18n import _, current_language
 from embedlens.pipeline import PRECOMPUTED, EmbedSpec, ModelPick, Pipeline, fingerprint
@@ -72,6 +74,19 @@ def embedder(backend: str, model: str):
 def core(root: str) -> Pipeline:
     """The core pipeline on workspace ``root``, sharing the server's loaded models."""
     return Pipeline(shared_workspace(root), embedder_loader=embedder)
+
+
+def job_core(root: str) -> Pipeline:
+    """The core pipeline as a job gets it: in a worker process, with the worker's own models
+    (:class:`InProcessEngine`); inline jobs (``EMBEDLENS_SYNC_JOBS=1``) use the server's."""
+    if sync_jobs():
+        return core(root)
+    return _job_core(root)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _job_core(root: str) -> Pipeline:
+    return Pipeline(shared_workspace(root), engine=InProcessEngine())
 
 
 def _dataset_id() -> str | None:
@@ -151,7 +166,7 @@ def _choose(fingerprint: str, backend: str, model: str, lang: str, _ds: Dataset)
 
 def embeddings(ds: Dataset, pick: ModelPick) -> EmbedResult | Job:
     """Vectors for ``ds`` (its own, or embedded with the pick), or the job computing them."""
-    pipe, dataset_id = core(home()), _dataset_id()
+    dataset_id = _dataset_id()
     if pick.backend == PRECOMPUTED:
         with user_errors(_("Reading the vectors")):
             return _own_vectors(home(), fingerprint(ds), dataset_id, pick, ds)
@@ -160,7 +175,7 @@ def embeddings(ds: Dataset, pick: ModelPick) -> EmbedResult | Job:
         key,
         _("Embedding {n:,} texts with {model}").format(n=len(ds), model=pick.model or pick.backend),
         _embed_job,
-        pipe,
+        job_core(home()),
         ds,
         pick,
         dataset_id,
@@ -199,6 +214,8 @@ def _job_result(job: Job, action: str):
     with user_errors(action):
         try:
             return job.future.result()
+        except JobCancelled:
+            show_cancelled(job)
         except EmbedlensError:
             raise
         except KeyboardInterrupt as exc:  # a job cannot be interrupted by the user
@@ -238,7 +255,7 @@ def projection(
         ("project", tuple(sorted(key.items())), home(), dataset_id),
         label,
         _project_job,
-        pipe,
+        job_core(home()),
         emb,
         params,
         key.get("sample_size"),

@@ -39,6 +39,7 @@ import numpy as np
 from embedlens.engines import _worker
 from embedlens.engines.base import EngineBase, EngineError, JobCancelled, WorkerCrashed
 from embedlens.engines.steps import cluster_step, embed_step, project_step
+from embedlens.i18n import N_
 from embedlens.progress import ProgressCallback
 from embedlens.validation import check_in_range
 
@@ -303,7 +304,12 @@ class LocalEngine(_Steps):
             for i, (queued, _task) in enumerate(self._pending):
                 if queued is job:
                     del self._pending[i]
-                    _fail(job, JobCancelled(f"{job.label} was cancelled before it started."))
+                    _fail(
+                        job,
+                        JobCancelled(
+                            N_("{label} was cancelled before it started.").format(label=job.label)
+                        ),
+                    )
                     return True
             worker = next((w for w in self._pool if w.job is job), None)
         if worker is not None:  # the loop sees the process end and fails the job
@@ -410,22 +416,16 @@ class LocalEngine(_Steps):
         if job is None or job.future.done():
             return
         if job._cancelled:
-            _fail(job, JobCancelled(f"{job.label} was cancelled."))
+            _fail(job, JobCancelled(N_("{label} was cancelled.").format(label=job.label)))
             return
         code = worker.process.exitcode
-        how = (
-            f"was killed by signal {-code}"
-            if code is not None and code < 0
-            else (f"exited with code {code}")
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        message = N_(
+            "The worker process running {label} stopped ({how}): out of memory, or a crash in "
+            "native code. A new worker takes the next job; run it again, or with fewer rows or a "
+            "smaller batch."
         )
-        _fail(
-            job,
-            WorkerCrashed(
-                f"The worker process running {job.label} {how} (out of memory, or a crash in "
-                "native code); a new worker takes the next job. Run it again, or with fewer "
-                "rows or a smaller batch."
-            ),
-        )
+        _fail(job, WorkerCrashed(message.format(label=job.label, how=how)))
 
     def _remove(self, worker: _Worker) -> None:
         with self._lock:

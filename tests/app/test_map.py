@@ -105,18 +105,30 @@ def test_numeric_colour_gets_a_colour_bar():
     assert len(traces) == 1 and traces[0]["marker"].get("showscale")
 
 
-def test_background_job_shows_a_preview_first(monkeypatch):
-    """The t-SNE job waits behind a real job holding its lane, so the preview always shows."""
+def hold_until(path: str, *, on_progress) -> None:
+    """A job for a worker process: wait until ``path`` exists (at most 300 s)."""
+    for _ in range(3000):
+        if Path(path).exists():
+            return
+        threading.Event().wait(0.1)
+
+
+def test_background_job_shows_a_preview_first(monkeypatch, tmp_path):
+    """The t-SNE job waits behind real jobs holding every worker, so the preview always shows."""
     from components.jobs import runner
 
     monkeypatch.delenv("EMBEDLENS_SYNC_JOBS")
-    gate = threading.Event()
-    hold = runner().submit(
-        ("test-map", "hold the project lane", object()),  # a new key: never an old, done job
-        "hold",
-        lambda on_progress: gate.wait(300),
-        lane="project",
-    )
+    gate = tmp_path / "open"
+    holds = [
+        runner().submit(
+            ("test-map", "hold a worker", i, object()),  # a new key: never an old, done job
+            "hold",
+            hold_until,
+            str(gate),
+            lane="project",
+        )
+        for i in range(runner().engine("project").workers)
+    ]
     try:
         at = AppTest.from_file(str(APP), default_timeout=120)
         at.session_state["map.backend"] = "tfidf-svd"
@@ -135,8 +147,9 @@ def test_background_job_shows_a_preview_first(monkeypatch):
         assert any(p.startswith("Preview: PCA while t-SNE") for p in previews), previews
         assert at.get("plotly_chart"), "the preview map is drawn"
     finally:
-        gate.set()
-    hold.future.result(timeout=60)
+        gate.touch()
+    for hold in holds:
+        hold.future.result(timeout=60)
     for _ in range(600):
         at.run()
         if "map.projection" in at.session_state:

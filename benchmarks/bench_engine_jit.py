@@ -1,0 +1,174 @@
+"""A fresh ``embedlens project`` with new UMAP parameters vs the same fit in a warm process.
+
+Issue 18's check: the second ``embedlens project`` with new UMAP parameters, in a fresh
+process, costs <= 1.5x the same fit in a warm Python process (wave 1: ~2.5x, numba compiling
+umap-learn again in every process). The numba disk cache (``embedlens.jit_cache``) and the
+local engine's worker are what this measures.
+
+Same seeded vectors (unit rows of a Gaussian mixture, 384-d) and the same workspace for all:
+1. cold: ``embedlens project`` with the first parameters and an empty numba cache (fills it);
+2. fresh: ``embedlens project`` with new parameters, a new process, the numba cache filled;
+3. warm: in one Python process, ``embedlens.reduce.project`` with the first parameters (warm-up),
+   then the timed fit with the new parameters.
+Ratio = fresh wall time / warm fit time (the CLI's whole wall time: interpreter start, imports,
+reading the file, the worker, the fit, writing the output).
+
+    python benchmarks/bench_engine_jit.py            # 5,000 rows (exact-neighbour UMAP path)
+    python benchmarks/bench_engine_jit.py --rows 2000
+    python benchmarks/bench_engine_jit.py --quick    # 600 rows, smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    PY,
+    bench_env,
+    emit_json,
+    fresh_dir,
+    gaussian_mixture,
+    print_header,
+    run_timed,
+    run_worker,
+    table,
+    verdict,
+    worker_main,
+)
+
+BUDGET_RATIO = 1.5
+TIMEOUT_S = 900
+FIRST = {"n_neighbors": 15, "min_dist": 0.1}
+NEW = {"n_neighbors": 30, "min_dist": 0.3}
+
+
+def _load_vectors(path: str) -> Any:
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    column = pq.read_table(path, columns=["embedding"]).column("embedding").combine_chunks()
+    dim = len(column[0])
+    flat = column.flatten().to_numpy(zero_copy_only=False)
+    return np.ascontiguousarray(flat.reshape(-1, dim), dtype=np.float32)
+
+
+def worker_warm(spec: dict[str, Any]) -> dict[str, Any]:
+    """project() with the first parameters (warm-up), then timed with the new ones."""
+    from embedlens.reduce import ProjectionParams, project
+
+    X = _load_vectors(spec["vectors"])
+    start = time.perf_counter()
+    project(X, ProjectionParams(method="umap", **FIRST))
+    warmup = time.perf_counter() - start
+    start = time.perf_counter()
+    project(X, ProjectionParams(method="umap", **NEW))
+    return {"rows": len(X), "warmup_s": warmup, "warm_s": time.perf_counter() - start}
+
+
+def _project_cmd(vectors: Path, out: Path, params: dict[str, float]) -> list[str]:
+    return [
+        PY,
+        "-m",
+        "embedlens",
+        "--quiet",
+        "project",
+        str(vectors),
+        "--method",
+        "umap",
+        "--n-neighbors",
+        str(params["n_neighbors"]),
+        "--min-dist",
+        str(params["min_dist"]),
+        "-o",
+        str(out),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--quick", action="store_true", help="600 rows, smoke run")
+    args = parser.parse_args(argv)
+    rows = 600 if args.quick else args.rows
+    print_header(
+        f"bench_engine_jit: fresh `embedlens project` vs warm fit, {rows:,} rows", args.quick
+    )
+    import numpy as np
+    import pandas as pd
+
+    with fresh_dir("embedlens-bench-jit-") as tmp:
+        X, _ = gaussian_mixture(rows, 384, centers=12, spread=0.5, seed=0)
+        X /= np.linalg.norm(X, axis=1, keepdims=True)
+        vectors = tmp / "vectors.parquet"
+        pd.DataFrame({"id": np.arange(rows), "embedding": list(X)}).to_parquet(vectors)
+        env = bench_env(tmp / "home")
+        env["NUMBA_CACHE_DIR"] = str(tmp / "numba")  # empty: the first run compiles
+
+        print("1. cold CLI (empty numba cache) ...", flush=True)
+        cold = run_timed(
+            _project_cmd(vectors, tmp / "a.parquet", FIRST), env=env, timeout=TIMEOUT_S
+        )
+        cold.check("cold project")
+        print("2. fresh CLI, new parameters (numba cache filled) ...", flush=True)
+        fresh = run_timed(_project_cmd(vectors, tmp / "b.parquet", NEW), env=env, timeout=TIMEOUT_S)
+        fresh.check("fresh project")
+        summary = fresh.last_json() or {}
+        print("3. warm process: warm-up fit, then the same new fit ...", flush=True)
+        run, warm = run_worker(
+            Path(__file__), {"kind": "warm", "vectors": str(vectors)}, env=env, timeout=TIMEOUT_S
+        )
+        run.check("warm worker")
+        assert warm is not None
+        cached = sum(1 for _ in (tmp / "numba").rglob("*.nbi"))
+
+    ratio = fresh.seconds / warm["warm_s"]
+    ok = ratio <= BUDGET_RATIO
+    print()
+    print(
+        table(
+            ["measurement", "seconds", "load at start"],
+            [
+                ["1. cold CLI project (empty numba cache)", cold.seconds, cold.load_at_start],
+                [
+                    "2. fresh CLI project, new params (cache filled)",
+                    fresh.seconds,
+                    fresh.load_at_start,
+                ],
+                ["   of which the fit (the CLI's 'seconds')", summary.get("seconds"), ""],
+                ["3. warm-up fit in the warm process", warm["warmup_s"], run.load_at_start],
+                ["3. same new fit, warm process", warm["warm_s"], ""],
+            ],
+        )
+    )
+    print()
+    print(
+        f"engine {summary.get('engine')} with {summary.get('workers')} workers; "
+        f"{cached} numba index files cached"
+    )
+    print(f"fresh / warm = {ratio:.2f}x (budget <= {BUDGET_RATIO}x): {verdict(ok)}")
+    print(f"cold / warm  = {cold.seconds / warm['warm_s']:.2f}x (no disk cache, for reference)")
+    emit_json(
+        "engine_jit",
+        {
+            "rows": rows,
+            "cold_cli_s": cold.seconds,
+            "fresh_cli_s": fresh.seconds,
+            "fresh_fit_s": summary.get("seconds"),
+            "warm_fit_s": warm["warm_s"],
+            "ratio": ratio,
+            "budget": BUDGET_RATIO,
+            "pass": ok,
+            "engine": summary.get("engine"),
+            "workers": summary.get("workers"),
+            "numba_index_files": cached,
+        },
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    if not worker_main({"warm": worker_warm}):
+        raise SystemExit(main())
