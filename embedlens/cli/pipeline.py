@@ -46,6 +46,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-cache", action="store_true", help="do not read or write the embedding cache"
     )
+    _add_engine(p)
     p.add_argument("-o", "--output", required=True, help="output .parquet")
     p.set_defaults(handler=run_embed)
 
@@ -66,6 +67,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         default=0,
         help="fit on this many rows and place the rest with transform (0 = fit on all)",
     )
+    _add_engine(p)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(handler=run_project)
 
@@ -90,6 +92,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--text-column", help="text for keyword labels (default: detected)")
     p.add_argument("--seed", type=int, default=0)
+    _add_engine(p)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(handler=run_cluster)
 
@@ -105,6 +108,29 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vectors-file", help="a .npy of row vectors beside the table")
 
 
+def _add_engine(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--engine",
+        default="local",
+        choices=["local", "ray"],
+        help="where the slow steps run: local worker processes (default) or a Ray cluster",
+    )
+    p.add_argument(
+        "--ray-address",
+        help="Ray cluster address for --engine ray (default: $EMBEDLENS_RAY_ADDRESS, else a "
+        "local Ray)",
+    )
+    p.add_argument("--workers", type=int, help="worker processes (default: min(2, CPUs))")
+
+
+def engine_summary(pipe: Any) -> dict[str, Any]:
+    """The ``engine`` and ``workers`` entries of a command's JSON summary."""
+    engine = pipe.engine
+    if engine is None:
+        return {"engine": "in-process", "workers": 1}
+    return {"engine": engine.name, "workers": engine.workers}
+
+
 def _workspace_root(args: argparse.Namespace) -> Path:
     from embedlens.store import default_home
 
@@ -117,7 +143,26 @@ def make_pipeline(args: argparse.Namespace):
 
     root = _workspace_root(args)
     root.mkdir(parents=True, exist_ok=True)
-    return Pipeline(root, use_cache=not getattr(args, "no_cache", False))
+    engine = _engine(args) if getattr(args, "engine", None) else None
+    return Pipeline(root, use_cache=not getattr(args, "no_cache", False), engine=engine)
+
+
+_engines: dict[tuple[str, str | None, int | None], Any] = {}
+
+
+def _engine(args: argparse.Namespace) -> Any:
+    """The engine of ``--engine``/``--ray-address``/``--workers``, one per process (kept warm)."""
+    key = (args.engine, args.ray_address, args.workers)
+    if key not in _engines:
+        import atexit
+
+        from embedlens.engines import get_engine
+
+        _engines[key] = engine = get_engine(
+            args.engine, address=args.ray_address, workers=args.workers
+        )
+        atexit.register(engine.close)
+    return _engines[key]
 
 
 def _own_vectors():
@@ -221,6 +266,7 @@ def run_embed(args: argparse.Namespace) -> dict[str, Any]:
         "model_warning": pick.warning,
         "text_column": ds.text_column,
         "output": output,
+        **engine_summary(pipe),
         **provenance_summary(result),
     }
 
@@ -251,6 +297,7 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
         "notes": list(proj.notes),
         "params": proj.params.to_dict(),
         "sample_size": proj.provenance.sample_size,
+        **engine_summary(pipe),
         **provenance_summary(proj),
     }
 
@@ -304,6 +351,7 @@ def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(result.seconds, 3),
         "notes": list(result.notes),
         "auto_k": _auto_k_summary(result.k_choice),
+        **engine_summary(pipe),
         **provenance_summary(result),
     }
 
