@@ -10,6 +10,7 @@ from components import (
     highlight_chip,
     images,
     jobs,
+    k_chart,
     pipeline,
     scale,
     state,
@@ -27,6 +28,7 @@ with st.sidebar:
     proj_params = forms.projection_form(len(ds))
     sample_size = scale.sampling_form(ds, proj_params)
     cluster_params = forms.cluster_form(len(ds))
+    k_slot = st.container()  # the automatic k's curve, drawn once the clustering is known
     st.divider()
     display = forms.display_form(ds)
     with st.expander(_("Save this view"), icon=":material/bookmark_add:"):
@@ -73,6 +75,9 @@ st.caption(
 )
 if result.preview:
     st.info(result.preview, icon=":material/hourglass_top:")
+if cluster_params.k is None and cluster_params.method in ("kmeans", "agglomerative"):
+    with k_slot:
+        k_chart.k_curve(clustering.k_choice, preview=bool(result.preview))
 highlight_chip.highlight_chip()
 
 fig, is_density = charts.map_figure(

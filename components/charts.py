@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from components import clusters, scale, state
+from components import clusters, scale, stable_colours, state
 from components.forms import Display
 from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset
@@ -26,6 +26,10 @@ def map_figure(
 ):
     """The map (embedlens.plotting.map_figure) with this session's cluster edits and limits."""
     labels, names = clusters.effective(clustering) if clustering is not None else (None, None)
+    if labels is not None:  # colours follow the preview's clusters (components.stable_colours)
+        labels, names = stable_colours.recolour(
+            labels, names, stable_colours.alignment(clustering)
+        )
     out = plotting_map_figure(
         ds,
         coords,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from components import state
+from components import stable_colours, state
 from embedlens.cluster import Clustering
 
 
@@ -17,6 +17,10 @@ def effective(clustering: Clustering) -> tuple[np.ndarray, dict[int, str]]:
     for source, target in merges.items():
         labels[labels == source] = target
     names = {int(c): clustering.names.get(int(c), f"Cluster {c}") for c in np.unique(labels)}
+    align = stable_colours.alignment(clustering)  # names kept from the preview map
+    for cid, name in (align.names if align else {}).items():
+        if cid in names and name not in names.values():
+            names[cid] = name
     for cid, name in renames.items():
         if cid in names and name.strip():
             names[cid] = name.strip()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
+from components import stable_colours
 from components.feedback import user_errors
 from components.jobs import Job, runner, show_cancelled, sync_jobs
 from embedlens.cluster import Clustering, ClusterParams
@@ -149,6 +150,7 @@ def build_map(
         # fixed k; the final map chooses k itself.
         cluster_params = replace(cluster_params, k=PREVIEW_K)
     out.clustering = clustering(ds, vectors, out.proj, cluster_params, record=not out.preview)
+    stable_colours.remember(fingerprint(ds), out.clustering, preview=bool(out.preview))
     return out
 
 

@@ -67,8 +67,14 @@ def _categorical_groups(
     is_noise = np.array([_is_noise(u) for u in uniques], dtype=bool)
     order = sorted(range(k), key=lambda i: (bool(is_noise[i]), -counts[i]))
     symbols = SYMBOLS_2D if dims == 2 else SYMBOLS_3D
-    pairs = iter(categorical_colors(int((~is_noise).sum()), style.palette, theme=style.theme,
-                                    symbols=symbols))
+    if names is not None:  # clusters: colour by id, so a cluster keeps its colour across maps
+        top = max((int(u) for u, noise in zip(uniques, is_noise, strict=True) if not noise),
+                  default=-1)  # fmt: skip
+        by_id = categorical_colors(top + 1, style.palette, theme=style.theme, symbols=symbols)
+        pairs = iter([by_id[int(uniques[i])] for i in order if not is_noise[i]])
+    else:
+        pairs = iter(categorical_colors(int((~is_noise).sum()), style.palette,
+                                        theme=style.theme, symbols=symbols))  # fmt: skip
     rows = _split(codes, k)
     groups = []
     if k > MAX_CATEGORY_TRACES:
