@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import datasets, state
+from components import datasets, images, state
 from components.feedback import md_escape, user_errors
 from embedlens.i18n import N_, _, translate_note
 
@@ -43,10 +43,19 @@ else:
             "projector_config.json, or a table with a .npy of its row vectors."
         ),
         key="data.upload",
-        type=datasets.UPLOAD_TYPES,
+        type=[*datasets.UPLOAD_TYPES, *images.UPLOAD_TYPES],
         accept_multiple_files=True,
     )
-    if uploads:
+    st.caption(images.upload_hint())
+    if uploads and images.is_image_upload(tuple(u.name for u in uploads)):
+        with user_errors(_("Reading the images"), untrusted_input=True):
+            ds = images.from_uploads(
+                tuple(u.file_id for u in uploads),
+                tuple(u.name for u in uploads),
+                tuple(u.getvalue() for u in uploads),
+            )
+        images.skipped_panel()
+    elif uploads:
         header, delimiter = datasets.reading_options()
         ids = tuple(u.file_id for u in uploads)
         names = tuple(u.name for u in uploads)

@@ -11,6 +11,7 @@ from components import (
     images,
     jobs,
     k_chart,
+    linked_charts,
     pipeline,
     scale,
     state,
@@ -22,7 +23,10 @@ ds = state.require_dataset()
 with st.sidebar:
     st.markdown(_("**{name}** · {n:,} rows").format(name=feedback.md_escape(ds.name), n=len(ds)))
     st.page_link("app_pages/data.py", label=_("Change data"), icon=":material/table:")
-    backend, model = forms.embedding_form(ds)
+    if images.is_image_dataset(ds) and ds.vectors is None:
+        backend, model = images.embedding_form(ds)
+    else:
+        backend, model = forms.embedding_form(ds)
     pick = pipeline.choose(ds, backend, model)  # "auto" resolved: the estimate is for the model
     scale.embedding_notice(ds, pick.backend, pick.model)
     proj_params = forms.projection_form(len(ds))
@@ -57,7 +61,7 @@ if emb is None:
 else:
     vectors = translate_note(emb.provenance.vectors_name())
 if result.pick is not None and result.pick.reason:
-    vectors += f"; {result.pick.reason}"
+    vectors += f"; {translate_note(result.pick.reason)}"
 st.markdown(f"### {feedback.md_escape(ds.name)}")
 st.caption(
     _(
@@ -91,7 +95,7 @@ fig, is_density = charts.map_figure(
     theme=st.session_state.get(state.THEME, "light"),
 )
 selected = charts.draw_map(fig, is_density=is_density)
-images.map_panel(ds, proj.coords, clustering, selected)  # images only
+images.map_panel(ds, emb.vectors if emb else None, proj.coords, clustering, selected)
 load_notes = ds.report.notes if ds.report else ()
 emb_notes = emb.notes if emb is not None else ()
 notes = (*load_notes, *emb_notes, *proj.notes, *clustering.notes)
@@ -101,8 +105,15 @@ if notes:  # under the map, folded: the map comes first at 1280x720
             st.caption(feedback.md_escape(translate_note(note)))
 
 frame = exports.result_frame(ds, proj.coords, clustering)
+linked_charts.search_results(ds, frame, display.search)
+linked_charts.linked_charts(ds, frame, selected)
 exports.selection_panel(ds, frame, selected)
 with st.expander(_("Export the map and the table"), icon=":material/download:"):
     exports.download_buttons(frame, ds.name, key="map.download")
-    exports.figure_download(fig, ds.name, key="map.download_html")
+    exports.figure_download(
+        fig,
+        ds.name,
+        key="map.download_html",
+        after=lambda: images.html_strip(ds, emb.vectors if emb else None, proj.coords, clustering),
+    )
     st.caption(_("PNG: use the camera button in the chart's toolbar."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -67,11 +68,14 @@ def download_buttons(frame: pd.DataFrame, stem: str, *, key: str) -> None:
     )
 
 
-def figure_download(fig, stem: str, *, key: str) -> None:
-    """The map as one self-contained interactive HTML file (built when clicked)."""
+def figure_download(fig, stem: str, *, key: str, after: Callable[[], str] | None = None) -> None:
+    """The map as one self-contained interactive HTML file (built when clicked).
+
+    ``after``: trusted HTML under the map (the image strip of an image dataset).
+    """
     st.download_button(
         _("Download interactive HTML"),
-        lambda: figure_to_html(fig, title=stem).encode("utf-8"),
+        lambda: figure_to_html(fig, title=stem, after=after() if after else "").encode("utf-8"),
         f"{safe_name(stem) or 'map'}.html",
         "text/html",
         key=key,

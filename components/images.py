@@ -7,6 +7,7 @@ draws thumbnails beside the map's selection and per cluster.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 import re
@@ -17,20 +18,23 @@ import pandas as pd
 import streamlit as st
 
 from components.feedback import md_escape
-from components.pipeline import embedding_cache, home
+from components.pipeline import home
 from embedlens.dataset import Dataset
-from embedlens.embedders.images import embed_images
+from embedlens.embedders.images import BASELINE, CLIP
 from embedlens.i18n import _
 from embedlens.io.image_decode import HASH_COLUMN, IMAGE_EXTENSIONS, PATH_COLUMN
 from embedlens.io.images import Skipped, load_images
+from embedlens.pipeline.images import embed_query_text
+from embedlens.pipeline.images import is_image_dataset as _is_images
+from embedlens.plotting.image_strip import central_members, image_strip, strip_html
 from embedlens.store.thumbs import ThumbStore
 
 UPLOAD_TYPES = ["zip", *(e.lstrip(".") for e in IMAGE_EXTENSIONS)]
 SKIPPED_KEY = "images.skipped"
 
+AUTO = "auto"
 MAX_SELECTED = 24
-STRIP_CLUSTERS = 12
-STRIP_IMAGES = 8
+SLIDE_STRIP = {"per_cluster": 6, "max_clusters": 4}  # a slide keeps its map readable
 
 
 def upload_hint() -> str:
@@ -50,8 +54,8 @@ def is_image_upload(names: tuple[str, ...]) -> bool:
 
 
 def is_image_dataset(ds: Dataset | None) -> bool:
-    """Whether the rows are images (they have a content hash)."""
-    return ds is not None and HASH_COLUMN in ds.frame.columns
+    """Whether the rows are images (locators and content hashes)."""
+    return _is_images(ds)
 
 
 def thumbs() -> ThumbStore:
@@ -91,7 +95,7 @@ def store_upload(names: tuple[str, ...], data: tuple[bytes, ...]) -> Path:
 def from_uploads(
     file_ids: tuple[str, ...], names: tuple[str, ...], data: tuple[bytes, ...]
 ) -> Dataset:
-    """Load, embed (offline baseline, or CLIP when one is on this machine) and thumbnail."""
+    """Store the upload in the workspace and check every image (the map embeds them)."""
     key = "images.upload." + hashlib.sha1("|".join(file_ids).encode()).hexdigest()[:12]
     cached = st.session_state.get(key)
     if cached is not None:
@@ -103,24 +107,63 @@ def from_uploads(
         bar.progress(fraction, text=message)
 
     ds, skipped = load_images(source, on_progress=show)
-    result = embed_images(
-        ds, model="auto", cache=embedding_cache(home()), thumbs=thumbs(), on_progress=show
-    )
     bar.empty()
-    report = ds.report
-    if report is not None and result.notes:
-        report = dataclasses.replace(report, notes=(*report.notes, *result.notes))
-    ds = dataclasses.replace(
-        ds,
-        name=Path(names[0]).stem if len(names) == 1 else ds.name,
-        vectors=result.vectors,
-        vector_column="embedding",
-        text_column=PATH_COLUMN,
-        report=report,
-    )
+    name = Path(names[0]).stem if len(names) == 1 else _("{n} images").format(n=len(names))
+    ds = dataclasses.replace(ds, name=name)
     st.session_state[key] = ds
     st.session_state[SKIPPED_KEY] = [s.to_dict() for s in skipped]
     return ds
+
+
+def embedding_form(ds: Dataset) -> tuple[str, str]:
+    """Sidebar: the image embedder (automatic: a local CLIP, else the offline baseline)."""
+    choices = [AUTO, BASELINE, CLIP]
+    labels = {
+        AUTO: _("Automatic (CLIP when one is on this machine, else the baseline)"),
+        BASELINE: _("pixels+HOG baseline (offline, no model)"),
+        CLIP: _("CLIP (sentence-transformers)"),
+    }
+    backend = st.selectbox(
+        _("Image embedding"),
+        choices,
+        key="map.image_backend",
+        format_func=labels.get,
+        help=_(
+            "The baseline needs no model: it compares shapes, strokes and colours, not meaning. "
+            "CLIP puts images and typed texts in one space (a query like 'a red car' finds "
+            "images); it needs a CLIP model on this machine."
+        ),
+    )
+    if backend != CLIP:
+        return backend, AUTO
+    model = st.text_input(
+        _("CLIP model name or local folder"),
+        key="map.image_model",
+        placeholder="clip-ViT-B-32",
+    )
+    return CLIP, model.strip() or AUTO
+
+
+def typed_query_reason(backend: str) -> str | None:
+    """Why a typed text cannot search these images (None for CLIP, whose space it shares)."""
+    if backend == CLIP:
+        return None
+    return _(
+        "The pixels+HOG baseline compares pixels and has no text side, so a typed text cannot "
+        "search these images. Choose an image instead, or embed the images with a CLIP model."
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def query_vector(text: str, backend: str, model: str) -> np.ndarray:
+    """A typed text in the space of the CLIP image vectors (1 x d)."""
+    return embed_query_text(backend, model, text)
+
+
+def thumbnail_uris(ds: Dataset, positions) -> list[str | None]:
+    """``data:`` URIs of the thumbnails of the rows at ``positions`` (None where missing)."""
+    shas = ds.frame[HASH_COLUMN].astype(str).to_numpy()
+    return thumbs().data_uris(shas[int(p)] for p in positions)
 
 
 def skipped_panel() -> None:
@@ -146,22 +189,9 @@ def _image_row(shas: list[str], captions: list[str]) -> None:
         st.image([p.read_bytes() for p, _c in files], caption=[c for _p, c in files], width=96)
 
 
-def central_members(
-    X: np.ndarray, labels: np.ndarray, k: int = STRIP_IMAGES
-) -> dict[int, np.ndarray]:
-    """Per cluster (largest first, noise last), the ``k`` rows closest to its centroid."""
-    out: dict[int, np.ndarray] = {}
-    ids, counts = np.unique(labels, return_counts=True)
-    order = sorted(zip(ids, counts, strict=True), key=lambda t: (t[0] == -1, -t[1]))
-    for cid, _n in order[:STRIP_CLUSTERS]:
-        rows = np.flatnonzero(labels == cid)
-        centre = X[rows].mean(axis=0)
-        dist = np.linalg.norm(X[rows] - centre, axis=1)
-        out[int(cid)] = rows[np.argsort(dist, kind="stable")[:k]]
-    return out
-
-
-def map_panel(ds: Dataset, coords: np.ndarray, clustering, selected_ids: list) -> None:
+def map_panel(
+    ds: Dataset, vectors: np.ndarray | None, coords: np.ndarray, clustering, selected_ids: list
+) -> None:
     """Under the map: the clicked or selected images, and each cluster's most central images."""
     if not is_image_dataset(ds):
         return
@@ -191,7 +221,7 @@ def map_panel(ds: Dataset, coords: np.ndarray, clustering, selected_ids: list) -
         )
     else:
         st.caption(_("Click a point (or draw a box or lasso) to see its image here."))
-    X = ds.vectors if ds.vectors is not None and len(ds.vectors) == len(ds) else coords
+    X = vectors if vectors is not None and len(vectors) == len(ds) else coords
     labels = np.asarray(clustering.labels)
     st.markdown("#### " + _("Representative images per cluster"))
     st.caption(_("The images closest to each cluster's centre, most central first."))
@@ -201,3 +231,27 @@ def map_panel(ds: Dataset, coords: np.ndarray, clustering, selected_ids: list) -
             f"**{md_escape(name)}** · " + _("{n} images").format(n=int((labels == cid).sum()))
         )
         _image_row([shas[r] for r in rows], [Path(paths[r]).name for r in rows])
+
+
+def html_strip(ds: Dataset, vectors: np.ndarray | None, coords: np.ndarray, clustering) -> str:
+    """The representative thumbnails for a one-file HTML export ("" when not images)."""
+    if not is_image_dataset(ds) or clustering is None:
+        return ""
+    strip = image_strip(
+        ds, clustering.labels, clustering.names, thumbs(), vectors=vectors, coords=coords
+    )
+    return strip_html(strip) if strip is not None else ""
+
+
+def slide_strip(data) -> None:
+    """Under a story slide of images: a few representatives of its largest clusters."""
+    if not is_image_dataset(data.ds) or data.labels is None:
+        return
+    strip = image_strip(
+        data.ds, data.labels, data.names, thumbs(), coords=data.coords, **SLIDE_STRIP
+    )
+    for name, size, items in strip.groups if strip is not None else ():
+        if items:
+            st.caption(f"**{md_escape(name)}** · " + _("{n} images").format(n=size))
+            pictures = [base64.b64decode(uri.split(",", 1)[1]) for _c, uri in items]
+            st.image(pictures, caption=[c for c, _u in items], width=72)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import clusters, state
+from components import clusters, images, state
 from components.pipeline import FAST_BACKENDS, PRECOMPUTED, embedder, embedding_cache, home
 from embedlens.cluster import Clustering
 from embedlens.dataset import Dataset, array_fingerprint
@@ -23,6 +23,7 @@ from embedlens.neighbors import (
     filter_threshold,
     top_k,
 )
+from embedlens.pipeline.images import IMAGE_BACKENDS
 from embedlens.plotting.text import shorten
 from embedlens.reduce import Projection, transform_points
 
@@ -61,6 +62,8 @@ def keep_choice(key: str, options: Sequence[Any], default: Any = None) -> None:
 
 def typed_query_reason(emb: EmbedResult) -> str | None:
     """Why a typed query cannot be embedded like the data (None when it can)."""
+    if emb.provenance.backend in IMAGE_BACKENDS:  # CLIP: typed texts share the images' space
+        return images.typed_query_reason(emb.provenance.backend)
     if emb.provenance.backend == PRECOMPUTED:
         return _(
             "This dataset brings its own vectors, so there is no model to embed a typed text "
@@ -93,6 +96,8 @@ def _query_vector(text: str, backend: str, model: str) -> tuple[np.ndarray, str]
 
 def embed_query(text: str, emb: EmbedResult, backend: str, model: str) -> np.ndarray:
     """The typed text as a (1, d) vector from the model that embedded the data."""
+    if backend in IMAGE_BACKENDS:
+        return images.query_vector(text, backend, model)
     vector, key = _query_vector(text, backend, model)
     if key != emb.model_key:
         raise DataError(
@@ -283,6 +288,8 @@ def result_frame(
     )
     if ds.text_column is None:
         frame = frame.drop(columns="text")
+    if images.is_image_dataset(ds):
+        frame.insert(1, "thumbnail", images.thumbnail_uris(ds, pos))
     if clustering is not None:
         labels, names = clusters.effective(clustering)
         frame["cluster"] = [names.get(int(labels[p]), str(labels[p])) for p in pos]
@@ -299,6 +306,7 @@ def results_table(frame: pd.DataFrame, metric: str) -> None:
         height=min(38 + 35 * len(frame), 420),
         column_config={
             "rank": st.column_config.NumberColumn(_("Rank"), width="small"),
+            "thumbnail": st.column_config.ImageColumn(_("Thumbnail"), width="small"),
             "id": st.column_config.TextColumn(_("id")),
             "cluster": st.column_config.TextColumn(_("Cluster")),
             score: st.column_config.NumberColumn(

@@ -25,6 +25,7 @@ from embedlens.engines.local import InProcessEngine
 from embedlens.errors import EmbedlensError
 from embedlens.i18n import _, current_language
 from embedlens.pipeline import PRECOMPUTED, EmbedSpec, ModelPick, Pipeline, fingerprint
+from embedlens.pipeline.images import is_image_dataset
 from embedlens.reduce import Projection, ProjectionParams
 from embedlens.store import EmbeddingCache, Workspace, default_home
 
@@ -124,7 +125,7 @@ def build_map(
     emb = embeddings(ds, pick)
     if isinstance(emb, Job):
         out.pending.append(emb)
-        if ds.text_column and len(ds) <= PREVIEW_MAX_ROWS:
+        if ds.text_column and len(ds) <= PREVIEW_MAX_ROWS and not is_image_dataset(ds):
             fast = _fast_vectors(ds)
             out.proj = projection(fast, ProjectionParams(method="pca", dims=proj_params.dims))
             out.preview = _(
@@ -173,9 +174,14 @@ def embeddings(ds: Dataset, pick: ModelPick) -> EmbedResult | Job:
         with user_errors(_("Reading the vectors")):
             return _own_vectors(home(), fingerprint(ds), dataset_id, pick, ds)
     key = ("embed", fingerprint(ds), pick.backend, pick.model, home(), dataset_id)
+    what = (
+        _("Embedding {n:,} images with {model}")
+        if is_image_dataset(ds)
+        else _("Embedding {n:,} texts with {model}")
+    )
     job = runner().submit(
         key,
-        _("Embedding {n:,} texts with {model}").format(n=len(ds), model=pick.model or pick.backend),
+        what.format(n=len(ds), model=pick.model or pick.backend),
         _embed_job,
         job_core(home()),
         ds,

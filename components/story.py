@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import i18n, state, story_views
+from components import i18n, images, state, story_views
 from components.feedback import md_escape
 from components.pipeline import home, workspace
 from components.story_figures import (
@@ -399,6 +399,7 @@ def present(by_id: dict[str, ViewInfo], theme: str, palette: str, fmt: str) -> N
         st.plotly_chart(
             fig, key="story.slide", width="stretch", theme=None, config=image_config(info.name, fmt)
         )
+        images.slide_strip(data)  # images only: representatives of the largest clusters
     with st.container(key="story-caption"):
         st.markdown(md_escape(info.caption) if info.caption else " ")
 

@@ -10,8 +10,10 @@ import plotly.graph_objects as go
 from embedlens.embedders import EMBEDDERS
 from embedlens.pipeline.views import ViewData, apply_cluster_edits, load_view_data  # noqa: F401
 from embedlens.plotting import escape, figures_to_story_html
+from embedlens.plotting.image_strip import MAX_HTML_BYTES, image_strip, strip_html
 from embedlens.plotting.maps import METHOD_LABELS, MapDisplay, map_figure
 from embedlens.store import Workspace
+from embedlens.store.thumbs import ThumbStore
 
 PRECOMPUTED = "precomputed"  # the backend name of a file's own vectors (components.pipeline)
 SLIDE_HEIGHT = 520  # fits a 1280x720 projector with the title, caption and buttons
@@ -90,8 +92,13 @@ def story_html(
 ) -> str:
     """ONE offline HTML file stepping through ``(name, caption, view)`` slides."""
     figures = []
+    thumbs = ThumbStore(ws.root)
     for name, caption, view in slides:
         data = load_view_data(ws, view)
+        strip = image_strip(  # images only: a few thumbnails per slide, under one shared cap
+            data.ds, data.labels, data.names, thumbs, coords=data.coords, per_cluster=6,
+            max_clusters=4, max_bytes=MAX_HTML_BYTES // len(slides),
+        )  # fmt: skip
         fig = view_figure(data, view, title=name, theme=theme, palette=palette, large=True)
         # the slide shows the name as its heading: the figure's title explains how to read it
         # ... just above the axes, below the toolbar that Plotly pins to the figure's top right
@@ -105,7 +112,7 @@ def story_html(
             title_pad_b=10,
             margin_t=72,
         )
-        figures.append((name, caption, fig))
+        figures.append((name, caption, fig, strip_html(strip) if strip else ""))
     return figures_to_story_html(figures, title=title, theme=theme)
 
 

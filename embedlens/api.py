@@ -97,14 +97,31 @@ class Map:
         return out.figure
 
     def to_html(self, path: str | os.PathLike[str], **figure_options: Any) -> Path:
-        """Write the map as ONE self-contained HTML file that opens offline; returns its path."""
+        """Write the map as ONE self-contained HTML file that opens offline; returns its path.
+
+        For images, the most central thumbnails of each cluster follow the map (size-capped;
+        the file says how many it left out).
+        """
         from embedlens.plotting import figure_to_html
         from embedlens.store import atomic_write_bytes
 
         out = Path(path)
-        html = figure_to_html(self.figure(**figure_options), title=self.dataset.name)
+        html = figure_to_html(
+            self.figure(**figure_options), title=self.dataset.name, after=self._image_strip()
+        )
         atomic_write_bytes(out, html.encode("utf-8"))
         return out
+
+    def _image_strip(self) -> str:
+        """Images only: each cluster's most central thumbnails, size-capped, for the HTML."""
+        from embedlens.plotting.image_strip import image_strip, strip_html
+        from embedlens.store.thumbs import ThumbStore
+
+        strip = image_strip(
+            self.dataset, self.clustering.labels, self.clustering.names,
+            ThumbStore(self.pipeline.workspace.root), vectors=self.embedding.vectors,
+        )  # fmt: skip
+        return strip_html(strip) if strip is not None else ""
 
     def neighbors(
         self, query: str | int | Any, k: int = 10, metric: str = "cosine"

@@ -127,14 +127,19 @@ class PixelsHogBaseline:
 
 
 def reduce_features(features: np.ndarray, dims: int = BASELINE_DIMS) -> np.ndarray:
-    """PCA (deterministic full SVD) of the baseline features to at most ``dims`` columns."""
+    """PCA (deterministic) of the baseline features to at most ``dims`` columns.
+
+    More rows than features: the eigenvectors of the d x d covariance (10,000 x 640 in about
+    1 s, where a full SVD took 23 s on the loaded 2-core machine); else a full SVD.
+    """
     from sklearn.decomposition import PCA
 
     n, d = features.shape
     k = min(dims, d, n - 1)
     if k < 2:
         return np.ascontiguousarray(features, dtype=np.float32)
-    out = PCA(n_components=k, svd_solver="full").fit_transform(features)
+    solver = "covariance_eigh" if n > 2 * d else "full"
+    out = PCA(n_components=k, svd_solver=solver).fit_transform(features)
     return np.ascontiguousarray(out, dtype=np.float32)
 
 

@@ -22,7 +22,7 @@ from embedlens.validation import check_choice
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def figure_to_html(fig: go.Figure, *, title: str = "embedlens") -> str:
+def figure_to_html(fig: go.Figure, *, title: str = "embedlens", after: str = "") -> str:
     """Return one figure as a self-contained HTML page that works offline.
 
     Parameters
@@ -31,6 +31,9 @@ def figure_to_html(fig: go.Figure, *, title: str = "embedlens") -> str:
         The figure.
     title : str, default="embedlens"
         The page title (escaped).
+    after : str, optional
+        Trusted HTML placed under the figure (e.g. the image strip of
+        :mod:`embedlens.plotting.image_strip`, which escapes its own captions).
 
     Returns
     -------
@@ -40,7 +43,11 @@ def figure_to_html(fig: go.Figure, *, title: str = "embedlens") -> str:
     page = fig.to_html(full_html=True, include_plotlyjs=True, config=PLOTLY_CONFIG)
     head = (f'<meta charset="utf-8" />\n    <title>{html.escape(title)}</title>\n'
             '    <meta name="viewport" content="width=device-width, initial-scale=1" />')
-    return page.replace('<meta charset="utf-8" />', head, 1)
+    page = page.replace('<meta charset="utf-8" />', head, 1)
+    if after:
+        cut = page.rindex("</body>")
+        page = page[:cut] + after + "\n" + page[cut:]
+    return page
 
 
 _CSS = """
@@ -119,8 +126,9 @@ def figures_to_story_html(
 
     Parameters
     ----------
-    slides : sequence of (str, str, plotly.graph_objects.Figure)
-        ``(slide title, caption, figure)``; titles and captions are escaped.
+    slides : sequence of (str, str, plotly.graph_objects.Figure[, str])
+        ``(slide title, caption, figure)``; titles and captions are escaped. An optional
+        fourth item is trusted HTML under the figure (a slide's image strip).
     title : str
         The story title (page title and header; escaped).
     theme : {"light", "dark"}, default="light"
@@ -158,13 +166,13 @@ def figures_to_story_html(
         '<span id="counter"></span>',
         f'<button id="next" type="button">{html.escape(_("Next"))} &rarr;</button></header>\n',
     ]
-    for i, (slide_title, caption, fig) in enumerate(slides):
+    for i, (slide_title, caption, fig, *after) in enumerate(slides):
         parts.append(
             f'<section class="slide" id="slide-{i}"><h2>{html.escape(slide_title)}</h2>'
             f"<p>{html.escape(caption)}</p>"
             f'<div class="slide-figure" id="figure-{i}"></div>'
             f'<script type="application/json" id="figure-data-{i}">'
-            f"{_story_figure(fig, theme)}</script></section>\n"
+            f"{_story_figure(fig, theme)}</script>{''.join(after)}</section>\n"
         )
     parts.append(f"<script>{js}</script>\n</body>\n</html>\n")
     return "".join(parts)

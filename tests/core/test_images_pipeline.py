@@ -130,3 +130,32 @@ def test_cli_embed_reports_backend_model_and_skipped(shapes_zip: Path, tmp_path:
 def test_caption_words() -> None:
     assert caption_words(["a/b_c.png", "a/d-e.jpg"]) == ["b c", "d e"]
     assert caption_words(["x.png", "sub/y.png"]) == ["x", "sub y"]
+
+
+def test_html_export_inlines_capped_thumbnails_and_says_what_it_left_out(
+    shapes_zip: Path, tmp_path: Path
+) -> None:
+    import embedlens
+    from embedlens.plotting.image_strip import image_strip, strip_html
+    from embedlens.store.thumbs import ThumbStore
+
+    m = embedlens.explore(shapes_zip, method="pca", k=2, workspace=tmp_path / "ws")
+    page = m.to_html(tmp_path / "map.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/webp;base64,') == 16  # 8 most central of 2 clusters
+    assert "Thumbnails: 16 of 16 images" in page and "<script src" not in page
+    thumbs = ThumbStore(tmp_path / "ws")
+    one = len(thumbs.data_uri(m.dataset.frame["image_sha"].iloc[0]))
+    strip = image_strip(
+        m.dataset, m.clustering.labels, m.clustering.names, thumbs,
+        vectors=m.embedding.vectors, per_cluster=3, max_bytes=int(4.5 * one),
+    )  # fmt: skip
+    assert strip.capped and 3 <= strip.shown <= 5
+    note = strip_html(strip)
+    assert f"{strip.shown} of 16 images" in note and f"{16 - strip.shown} left out" in note
+    assert "size cap" in note
+    evil = m.dataset.frame.copy()
+    evil["path"] = "<img src=x onerror=alert(1)>.png"
+    ds = dataclasses.replace(m.dataset, frame=evil)
+    block = strip_html(image_strip(ds, m.clustering.labels, {0: "<b>x</b>"}, thumbs,
+                                   vectors=m.embedding.vectors))  # fmt: skip
+    assert "<img src=x" not in block and "&lt;img src=x onerror" in block and "<b>x" not in block
