@@ -13,6 +13,7 @@ from components import (
     k_chart,
     linked_charts,
     pipeline,
+    png_export,
     scale,
     state,
     story_views,
@@ -116,4 +117,4 @@ with st.expander(_("Export the map and the table"), icon=":material/download:"):
         key="map.download_html",
         after=lambda: images.html_strip(ds, emb.vectors if emb else None, proj.coords, clustering),
     )
-    st.caption(_("PNG: use the camera button in the chart's toolbar."))
+    png_export.png_button(fig, ds.name, key="map.download_png")
