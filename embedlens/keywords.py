@@ -94,9 +94,13 @@ def _analyzer(japanese: bool, stop: frozenset[str]) -> Callable[[str], list[str]
         for token in segment(text):
             if not has_han(token):
                 out += words(token)
-            elif _HAN_WORD.fullmatch(token) and to_simplified(token.lower()) not in stop:
+            elif _HAN_WORD.fullmatch(token) and not _stopped(to_simplified(token.lower())):
                 out.append(token)  # jieba keeps "A股" or "iPhone4" whole: keep them too
         return out
+
+    def _stopped(token: str) -> bool:
+        # Also chat-style repeats of a stop word: 哈哈哈哈, 啊啊啊, 嘻嘻 (jieba keeps them whole).
+        return token in stop or (len(set(token)) == 1 and token[0] in stop)
 
     def tokens(text: str) -> list[str]:
         if not _CJK_CHAR.search(text):

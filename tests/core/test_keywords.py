@@ -136,6 +136,20 @@ def test_chinese_stop_words_are_not_keywords():
     assert "足球" not in cluster_keywords(texts, [0, 0, 1, 1], stop_words=["足球"])[0]
 
 
+def test_chat_style_repeats_of_interjections_are_not_keywords():
+    texts = [
+        "哈哈哈哈这个手机太好用了",
+        "啊啊啊啊手机到了",
+        "嘻嘻手机真好",
+        "呵呵呵外卖又晚了",
+        "外卖差评",
+    ]
+    kw = cluster_keywords(texts, [0, 0, 0, 1, 1])
+    every = {w for ws in kw.values() for w in ws}
+    assert "手机" in kw[0] and "外卖" in kw[1]
+    assert not {w for w in every if len(set(w)) == 1 and len(w) > 1}  # 哈哈哈哈, 啊啊啊, 嘻嘻
+
+
 def test_one_character_words_stay_unless_they_mostly_sit_inside_other_words():
     texts = ["我家的猫很可爱", "猫和狗", "猫很乖", "车展上的车", "这辆车很省油", "新车上市车主满意"]
     kw = cluster_keywords(texts, [0, 0, 0, 1, 1, 1])
