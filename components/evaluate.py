@@ -225,6 +225,20 @@ def cluster_report(
             }
         )
     bars(scores, title=_("Cluster scores (higher is better)"), key="evaluate.cluster_bars")
+    st.caption(
+        _(
+            "What these are computed on: the map's {n_clusters} clusters (not a new k-means) "
+            "of {n_points:,} rows; silhouettes in the original {dim}-dimensional vectors, not "
+            "the 2D map{sample}. `embedlens evaluate` reports other figures: NMI of a fresh "
+            "k-means with k = the number of labels, and the silhouette of the labels "
+            "themselves (its JSON says so under computed_on)."
+        ).format(
+            n_clusters=quality["n_clusters"],
+            n_points=quality["n_points"],
+            dim=emb.vectors.shape[1],
+            sample=_(", on a seeded sample of 5,000 rows") if quality["n_points"] > 5000 else "",
+        )
+    )
     if label_column:
         st.markdown(
             _("**Clusters vs the {label_column} column**").format(

@@ -169,7 +169,8 @@ def evaluate(
     -------
     dict
         ``n``, ``dim``, ``knn_accuracy``, ``logreg_accuracy``, ``nmi``, ``silhouette``,
-        ``trustworthiness`` (None when the input needed is missing) and ``notes``.
+        ``trustworthiness`` (None when the input needed is missing), ``notes`` and
+        ``computed_on`` (for each figure: the rows, the space and any sample it used).
     """
     X = check_vectors(X, min_rows=2)
     n = X.shape[0]
@@ -182,6 +183,7 @@ def evaluate(
         "silhouette": None,
         "trustworthiness": None,
         "notes": [],
+        "computed_on": {},  # what each figure was computed on (rows, space, sample)
     }
     if labels is not None:
         codes, classes = encode(checked_labels(labels, n))
@@ -202,6 +204,20 @@ def evaluate(
             )
         if 2 <= len(np.unique(cs)) < len(cs):
             out["silhouette"] = float(silhouette_score(Xs, cs, metric="cosine"))
+        dims = f"{X.shape[1]}-dimensional original vectors"
+        out["computed_on"]["nmi"] = (
+            f"a fresh KMeans(k={len(classes)}, the number of label classes; n_init=10, "
+            f"seed {seed}) of all {n:,} L2-normalised {dims}, against the labels (not the "
+            "map's clusters)"
+        )
+        out["computed_on"]["silhouette"] = (
+            f"cosine silhouette of the label classes (not of clusters) in the {dims}, "
+            + (f"a seeded sample of {len(cs):,} of {n:,} rows" if rows is not None else
+               f"all {n:,} rows")
+        )  # fmt: skip
+        out["computed_on"]["knn_accuracy"] = (
+            f"10-NN (cosine) in the {dims}, stratified 5-fold CV over {n:,} rows"
+        )
     if coords is not None and n < 3:
         out["notes"].append("trustworthiness skipped: it needs at least 3 points.")
     elif coords is not None:
@@ -211,5 +227,10 @@ def evaluate(
         )
         if n > sample_size:
             out["notes"].append(f"trustworthiness on a random sample of {sample_size:,} points.")
+        out["computed_on"]["trustworthiness"] = (
+            f"k=10 neighbours of the original vectors kept on the {np.shape(coords)[1]}D map, "
+            + (f"a sample of {sample_size:,} of {n:,} rows" if n > sample_size else
+               f"all {n:,} rows")
+        )  # fmt: skip
     report(on_progress, 1.0, "Evaluation done")
     return out
