@@ -96,6 +96,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(handler=run_cluster)
 
+    p = sub.add_parser(
+        "worker",
+        help="keep one warm worker process for the workspace; fresh commands send their slow "
+        "step to it (no imports, no JIT)",
+    )
+    p.add_argument(
+        "--idle", type=float, default=900.0, help="stop after this many seconds without a job"
+    )
+    p.add_argument("--detach", action="store_true", help="start it in the background, return")
+    p.set_defaults(handler=run_worker)
+
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--host", default="localhost")
@@ -128,7 +139,10 @@ def engine_summary(pipe: Any) -> dict[str, Any]:
     engine = pipe.engine
     if engine is None:
         return {"engine": "in-process", "workers": 1}
-    return {"engine": engine.name, "workers": engine.workers}
+    out = {"engine": engine.name, "workers": engine.workers}
+    if getattr(engine, "resident", False):
+        out["resident_worker"] = str(engine.address)
+    return out
 
 
 def _workspace_root(args: argparse.Namespace) -> Path:
@@ -151,7 +165,17 @@ _engines: dict[tuple[str, str | None, int | None], Any] = {}
 
 
 def _engine(args: argparse.Namespace) -> Any:
-    """The engine of ``--engine``/``--ray-address``/``--workers``, one per process (kept warm)."""
+    """The engine of ``--engine``/``--ray-address``/``--workers``, one per process (kept warm).
+
+    ``--engine local`` without ``--workers`` uses the workspace's resident worker when one runs
+    (``embedlens worker``): warm imports and compiled code, nothing to start.
+    """
+    if args.engine == "local" and args.workers is None:
+        from embedlens.engines.resident import find_resident
+
+        resident = find_resident(_workspace_root(args))
+        if resident is not None:
+            return resident
     key = (args.engine, args.ray_address, args.workers)
     if key not in _engines:
         import atexit
@@ -276,6 +300,9 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
     from embedlens.reduce import ProjectionParams
 
     progress = StderrProgress("project", quiet=args.quiet)
+    engine = _engine(args)
+    if args.method in ("umap", "tsne") and hasattr(engine, "warm_up"):
+        engine.warm_up(args.method)  # the worker imports umap while this process reads the file
     ds = _load(args, progress, vector_column=args.vector_column, text_column=None)
     _require_vectors(ds, args.vector_column, args.input)
     params = ProjectionParams.from_dict(vars(args))  # the options are named as the params
@@ -382,6 +409,44 @@ def _coords_only(X: np.ndarray):
     return EmbedResult(
         vectors=X, model_key="map", embedded=0, cached=0, duplicates=0, truncated=0, seconds=0
     )
+
+
+def run_worker(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the workspace's resident worker (``--detach``: in the background, once it is ready)."""
+    import signal
+    import time
+
+    from embedlens.engines.resident import find_resident, serve
+
+    root = _workspace_root(args)
+    root.mkdir(parents=True, exist_ok=True)
+    if args.idle <= 0:
+        raise DataError(f"--idle must be above 0 seconds; got {args.idle}.")
+    if args.detach:
+        found, pid = find_resident(root), None
+        if found is None:
+            cmd = [sys.executable, "-m", "embedlens", "--quiet", "--workspace", str(root)]
+            proc = subprocess.Popen(
+                [*cmd, "worker", "--idle", str(args.idle)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            deadline = time.monotonic() + 300
+            while found is None and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+                found = find_resident(root)
+            if found is None:
+                proc.kill()
+                raise DataError(f"The resident worker for {root} did not start; run it without "
+                                "--detach to see why.")  # fmt: skip
+            pid = proc.pid
+        return {"worker": "running", "socket": str(found.address), "pid": pid, "idle_s": args.idle}
+    progress = StderrProgress("worker", quiet=args.quiet)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: remove the socket
+    serve(root, idle_s=args.idle, ready=lambda path: progress.info(f"ready at {path}"))
+    return {"worker": "stopped", "idle_s": args.idle}
 
 
 def run_serve(args: argparse.Namespace) -> None:

@@ -81,39 +81,65 @@ class _Progress:
         self.conn.send(("progress", float(fraction), str(message)))
 
 
-def main(conn: Connection) -> None:
-    """Run tasks from ``conn`` until it closes or sends ``None``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
+def warm(steps: tuple[str, ...]) -> None:
+    """Import what ``steps`` need and load their compiled code (errors wait for the job)."""
+    try:
+        if "umap" in steps:
+            import numpy as np
+
+            from embedlens.reduce import ProjectionParams, project
+
+            # A tiny fit loads umap-learn's compiled functions (from numba's disk cache).
+            tiny = np.random.default_rng(0).normal(size=(64, 8)).astype(np.float32)
+            project(tiny, ProjectionParams(method="umap", n_neighbors=8))
+        if "tsne" in steps:
+            import openTSNE  # noqa: F401
+    except Exception:  # a missing package: the job itself reports it
+        pass
+
+
+def run_task(conn: Connection, task: tuple) -> None:
+    """Run one ``(fn, args, kwargs, environment)`` task, sending progress and the reply."""
+    fn, args, kwargs, env = task
+    _apply(env)
+    progress = _Progress(conn)
+    reply: tuple[Any, ...]
+    try:
+        reply = ("done", fn(*args, on_progress=progress, **kwargs), "", rss_mb())
+    except BaseException as exc:  # handed to the caller, which re-raises it
+        reply = ("error", _picklable(exc), traceback.format_exc(), rss_mb())
+    try:
+        conn.send(reply)
+    except (EOFError, OSError):
+        return
+    except Exception as exc:  # the result does not pickle
+        from embedlens.engines.base import EngineError
+
+        name = getattr(fn, "__name__", fn)
+        error = EngineError(f"The result of {name} cannot be sent: {exc}")
+        conn.send(("error", error, "", rss_mb()))
+
+
+def receive_task(conn: Connection) -> tuple | None:
+    """The next task from ``conn``; None when it closed or said stop (a bad task: answered)."""
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
-            return
+            return None
         except Exception as exc:  # a task that does not unpickle here (a function in __main__)
             from embedlens.engines.base import EngineError
 
             error = EngineError(f"A worker cannot read the job: {type(exc).__name__}: {exc}")
             conn.send(("error", error, traceback.format_exc(), rss_mb()))
             continue
-        if task is None:
-            return
-        fn, args, kwargs, env = task
-        _apply(env)
-        progress = _Progress(conn)
-        reply: tuple[Any, ...]
-        try:
-            reply = ("done", fn(*args, on_progress=progress, **kwargs), "", rss_mb())
-        except BaseException as exc:  # handed to the caller, which re-raises it
-            reply = ("error", _picklable(exc), traceback.format_exc(), rss_mb())
-        try:
-            conn.send(reply)
-        except (EOFError, OSError):
-            return
-        except Exception as exc:  # the result does not pickle
-            from embedlens.engines.base import EngineError
+        return task
 
-            error = EngineError(
-                f"The result of {getattr(fn, '__name__', fn)} cannot be sent: {exc}"
-            )
-            conn.send(("error", error, "", rss_mb()))
-        del task, fn, args, kwargs, reply
+
+def main(conn: Connection, steps: tuple[str, ...] = ()) -> None:
+    """Prepare ``steps``, then run tasks from ``conn`` until it closes or sends ``None``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
+    warm(steps)
+    while (task := receive_task(conn)) is not None:
+        run_task(conn, task)
+        del task

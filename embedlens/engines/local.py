@@ -229,6 +229,7 @@ class LocalEngine(_Steps):
         self._pool: list[_Worker] = []
         self._wake_r, self._wake_w = mp.Pipe(duplex=False)
         self._closed = False
+        self._warm: tuple[str, ...] = ()
         self._thread = threading.Thread(
             target=self._loop, name="embedlens-local-engine", daemon=True
         )
@@ -318,10 +319,26 @@ class LocalEngine(_Steps):
         self._wake()
         return True
 
+    def warm_up(self, *steps: str, workers: int = 1) -> None:
+        """Start ``workers`` processes now, each preparing ``steps`` before its first job.
+
+        ``steps``: ``"umap"`` (import umap-learn and load its compiled code), ``"tsne"``.
+        A command that knows what it will run calls this before reading its input, so the
+        worker's imports overlap with the reading.
+        """
+        self._warm = tuple(dict.fromkeys((*self._warm, *steps)))
+        with self._lock:
+            missing = max(0, min(workers, self.workers) - len(self._pool))
+        for _ in range(missing):
+            worker = self._start_worker()
+            with self._lock:
+                self._pool.append(worker)
+        self._wake()
+
     def _start_worker(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
-            target=_worker.main, args=(child,), name="embedlens-worker", daemon=True
+            target=_worker.main, args=(child, self._warm), name="embedlens-worker", daemon=True
         )
         process.start()
         child.close()

@@ -171,3 +171,42 @@ def test_engine_pickles_to_in_process(engine) -> None:
     assert isinstance(pickle.loads(pickle.dumps(engine)), InProcessEngine)
     pipe = pickle.loads(pickle.dumps(Pipeline(engine=engine)))
     assert isinstance(pipe.engine, InProcessEngine)
+
+
+def test_a_resident_worker_serves_fresh_callers(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from embedlens.engines.resident import find_resident
+
+    root = tmp_path / "ws"
+    assert find_resident(root) is None
+    code = (
+        "import sys; from embedlens.engines.resident import serve; "
+        "serve(sys.argv[1], idle_s=120, warm=())"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(root)])
+    try:
+        resident = None
+        for _ in range(600):
+            resident = find_resident(root)
+            if resident is not None or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert resident is not None, "the resident worker did not start"
+        assert (resident.name, resident.workers) == ("local", 1)
+        assert (root / "run" / "engine.key").stat().st_mode & 0o077 == 0  # owner only
+        X = _blobs()
+        got = resident.project(X, ProjectionParams(method="pca"))
+        want = project_step(X, ProjectionParams(method="pca"))
+        np.testing.assert_allclose(got.coords, want.coords, rtol=0, atol=1e-6)
+        with pytest.raises(DataError, match="row 3"):
+            resident.run(bad_data)
+        assert resident.run(pid) == resident.run(pid) == proc.pid  # one warm process
+        wrong = type(resident)(resident.address, b"not the key")
+        with pytest.raises(EngineError, match="cannot be reached"):
+            wrong.run(pid)
+        assert resident.run(pid) == proc.pid  # still serving after a wrong key
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
