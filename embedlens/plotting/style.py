@@ -15,7 +15,12 @@ BACKGROUND = {"light": "#FFFFFF", "dark": "#111111"}
 FOREGROUND = {"light": "#222222", "dark": "#EEEEEE"}
 LABEL_BACKGROUND = {"light": "rgba(255,255,255,0.75)", "dark": "rgba(17,17,17,0.75)"}
 TEMPLATE = {"light": "plotly_white", "dark": "plotly_dark"}
-FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+# Latin UI fonts, then CJK ones (Linux, macOS, Windows) so Chinese hover text, labels and the
+# one-file HTML use a real CJK sans-serif rather than whatever fallback the browser finds.
+FONT_FAMILY = (
+    "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, 'Noto Sans CJK SC', "
+    "'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
