@@ -83,3 +83,24 @@ def test_map_page_in_chinese(images_app: AppTest) -> None:
     assert not at.exception, at.exception
     assert any("各簇的代表图片" in m.value for m in at.markdown)
     assert any("像素+HOG 基线" in c.value for c in at.caption)
+
+
+def test_story_slide_and_story_html_show_thumbnails(images_app: AppTest) -> None:
+    from components.story_figures import story_html
+
+    at = images_app.run()
+    at.switch_page("app_pages/story.py").run()
+    assert not at.exception, at.exception
+    at.text_input(key="story.save_view.name").input("Bars")
+    at.button(key="FormSubmitter:story.save_view-Save view").click().run()
+    view_id = at.session_state["story.view_id"]
+    at.selectbox(key="story.view").select(view_id)
+    at.button(key="story.add_view").click().run()
+    at.button(key="story.present").click().run()
+    assert not at.exception, at.exception
+    assert _images_shown(at) >= 2  # the slide's representatives, under its map
+    ws = Workspace(os.environ["EMBEDLENS_HOME"])
+    info = ws.load_view(view_id)
+    page = story_html(ws, [(info.name, info.caption, info.view)], title="Bars")
+    assert page.count('src="data:image/webp;base64,') >= 2
+    assert "Thumbnails:" in page and "left out" in page
