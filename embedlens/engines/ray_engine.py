@@ -22,35 +22,23 @@ from __future__ import annotations
 
 import logging
 import os
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from embedlens.embedders import CHUNK_ROWS, CORPUS_BACKENDS, EmbedResult, VectorCache
-from embedlens.engines.base import EngineBase, EngineUnavailable, WorkerCrashed
-from embedlens.engines.ray_steps import (
-    ROW,
-    VEC,
-    kmeans_on_ray,
-    project_on_ray,
-    shard_bounds,
-    top_k_on_ray,
-)
-from embedlens.errors import DataError, EmbedlensError
+from embedlens.embedders import EmbedResult, VectorCache
+from embedlens.engines.base import EngineBase, EngineUnavailable
+from embedlens.engines.ray_embed import ActorPool, embed_on_ray, embed_parquet_on_ray
+from embedlens.engines.ray_steps import kmeans_on_ray, project_on_ray, ray_errors, top_k_on_ray
 from embedlens.progress import ProgressCallback, report
 from embedlens.validation import check_in_range
 
 __all__ = ["RAY_ADDRESS_ENV", "RayEngine", "connect"]
 
 RAY_ADDRESS_ENV = "EMBEDLENS_RAY_ADDRESS"
-TEXT = "text"
-TRUNCATED = "truncated"  # per batch: the count of truncated texts, carried on its first row
-PID = "pid"  # the process id of the actor that embedded the row
 
 
 def _quiet_ray_data() -> None:
@@ -96,84 +84,6 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:
         ) from None
     _quiet_ray_data()
     return True
-
-
-@contextmanager
-def _ray_errors() -> Iterator[None]:
-    """Raise a step's own EmbedlensError as it is; a dead worker as WorkerCrashed."""
-    import ray.exceptions
-
-    try:
-        yield
-    except EmbedlensError:
-        raise
-    except Exception as exc:
-        cause: BaseException | None = exc
-        while cause is not None:
-            if isinstance(cause, EmbedlensError):
-                raise cause from None
-            cause = cause.__cause__ or getattr(cause, "cause", None)
-        if isinstance(exc, ray.exceptions.RayActorError | ray.exceptions.WorkerCrashedError):
-            raise WorkerCrashed(f"A Ray worker died during the job: {exc}") from None
-        raise
-
-
-class _EmbedActor:
-    """Ray Data actor: loads one embedder when it starts and embeds batches of texts."""
-
-    def __init__(
-        self, backend: str, model: str, device: str, precision: str, batch_size: int, threads: int
-    ) -> None:
-        import torch
-
-        from embedlens.embedders import make_embedder
-
-        torch.set_num_threads(max(1, threads))
-        self.embedder = make_embedder(backend, model, device=device, precision=precision)
-        self.batch_size = batch_size
-
-    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        from embedlens.limits import limits
-
-        texts = [str(t) for t in batch[TEXT]]
-        # The same cut as embed_texts: a huge cell is never tokenised whole.
-        cap = limits().cell_chars(getattr(self.embedder, "max_tokens", None))
-        short = [t for t in texts if len(t) <= cap]
-        vectors = self.embedder.embed([t[:cap] for t in texts], batch_size=self.batch_size)
-        truncated = np.zeros(len(texts), dtype=np.int64)
-        if len(texts):
-            truncated[0] = len(texts) - len(short) + self.embedder.count_truncated(short)
-        pid = np.full(len(texts), os.getpid(), dtype=np.int64)
-        return {ROW: batch[ROW], VEC: vectors, TRUNCATED: truncated, PID: pid}
-
-
-class _RemoteCorpusEmbedder:
-    """A corpus-level embedder whose one ``embed`` call runs as a Ray task."""
-
-    per_text = False
-
-    def __init__(self, backend: str, model: str, device: str, precision: str) -> None:
-        self.args = (backend, model, device, precision)
-        self.model_key = f"{backend}:{model}"
-
-    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-        import ray
-
-        task = ray.remote(num_cpus=1)(_embed_corpus)
-        with _ray_errors():
-            return ray.get(task.remote(list(texts), batch_size, *self.args))
-
-    def count_truncated(self, texts: Sequence[str]) -> int:
-        return 0  # TF-IDF reads every word
-
-
-def _embed_corpus(
-    texts: list[str], batch_size: int, backend: str, model: str, device: str, precision: str
-) -> np.ndarray:
-    from embedlens.embedders import make_embedder
-
-    embedder = make_embedder(backend, model, device=device, precision=precision)
-    return embedder.embed(texts, batch_size=batch_size)
 
 
 class RayEngine(EngineBase):
@@ -235,10 +145,14 @@ class RayEngine(EngineBase):
         self._started = False
 
     # embedding ---------------------------------------------------------------------------
-    def _device_precision(self, device: str, precision: str) -> tuple[str, str]:
-        """What the actors run on, resolved here so the cache key names what they compute."""
-        worker_device = "cuda" if self.num_gpus else "cpu"
-        if device == "cuda" and not self.num_gpus:
+    def pool(self, device: str = "auto", precision: str = "auto") -> ActorPool:
+        """The embedder actors for ``device`` / ``precision``, resolved here.
+
+        The cache key is computed in the driver, so it must name what the actors compute.
+        """
+        use_gpus = bool(self.num_gpus) and device != "cpu"
+        worker_device = "cuda" if use_gpus else "cpu"
+        if device == "cuda" and not use_gpus:
             raise EngineUnavailable("device 'cuda' was asked for but the Ray cluster has no GPUs.")
         if precision == "auto":
             from embedlens.embedders.sentence_transformers import resolve_precision
@@ -247,7 +161,8 @@ class RayEngine(EngineBase):
                 precision = resolve_precision("auto", worker_device)
             except Exception:  # no CUDA in the driver to ask: float32 is exact everywhere
                 precision = "float32"
-        return worker_device, precision
+        gpus = self.num_gpus if use_gpus else 0.0
+        return ActorPool(self.workers, self.cpus_per_worker, gpus, worker_device, precision)
 
     def embed(
         self,
@@ -258,137 +173,10 @@ class RayEngine(EngineBase):
         on_progress: ProgressCallback | None = None,
     ) -> EmbedResult:
         """Vectors for ``texts`` (one row each, input order); only cache misses go to Ray."""
-        from embedlens.embedders import _model_key_without_loading, embed_texts
-
-        device, precision = self._device_precision(spec.device, spec.precision)
-        if spec.backend in CORPUS_BACKENDS:
-            return embed_texts(
-                texts,
-                backend=spec.backend,
-                model=spec.model,
-                embedder=lambda: _RemoteCorpusEmbedder(spec.backend, spec.model, device, precision),
-                batch_size=spec.batch_size,
-                cache=cache,
-                on_progress=on_progress,
-            )
-        started = time.perf_counter()
-        texts = [str(t) for t in texts]
-        if not texts:
-            raise DataError(
-                "There are no texts to embed; load a file with a non-empty text column."
-            )
-        unique, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
-        unique = unique.tolist()
-        key = _model_key_without_loading(spec.backend, spec.model, device, precision)
-        vectors: np.ndarray | None = None
-        found = np.zeros(len(unique), dtype=bool)
-        if cache is not None:
-            hits, found = cache.get_many(key, unique)
-            if hits is not None and found.any():
-                vectors = np.empty((len(unique), hits.shape[1]), dtype=np.float32)
-                vectors[found] = hits
-        missing = np.flatnonzero(~found)
-        truncated = 0
-        if missing.size:
-            report(
-                on_progress, 0.0, f"Embedding {missing.size:,} texts on {self.workers} Ray workers…"
-            )
-            order = np.asarray(sorted(missing.tolist(), key=lambda i: -len(unique[i])), np.int64)
-            vectors, truncated = self._embed_missing(
-                unique, order, key, spec, device, precision, vectors, cache, on_progress
-            )
-        assert vectors is not None
-        notes = []
-        if precision == "bfloat16" and missing.size:
-            notes.append(
-                "Encoded in bfloat16 on the Ray workers; use precision float32 for exact vectors."
-            )
-        if truncated:
-            were = "text was" if truncated == 1 else "texts were"
-            notes.append(
-                f"{truncated:,} {were} longer than the model's input limit and truncated to its "
-                "first tokens."
-            )
-        duplicates = len(texts) - len(unique)
-        if duplicates:
-            notes.append(f"{duplicates:,} rows repeat an earlier text and share its vector.")
-        return EmbedResult(
-            vectors=np.ascontiguousarray(vectors[inverse]),
-            model_key=key,
-            embedded=int(missing.size),
-            cached=int(found[inverse].sum()),
-            duplicates=duplicates,
-            truncated=truncated,
-            seconds=time.perf_counter() - started,
-            notes=tuple(notes),
-        )
-
-    def _embed_missing(
-        self,
-        unique: list[str],
-        order: np.ndarray,
-        key: str,
-        spec: Any,
-        device: str,
-        precision: str,
-        vectors: np.ndarray | None,
-        cache: VectorCache | None,
-        on_progress: ProgressCallback | None,
-    ) -> tuple[np.ndarray, int]:
-        """Embed ``unique[order]`` on the actor pool; cache each batch as it comes back."""
-        import pyarrow as pa
-        import ray.data
-
-        # Blocks of whole CHUNK_ROWS chunks, so batches are the local engine's chunks.
-        chunks = -(-len(order) // CHUNK_ROWS)
-        blocks = min(chunks, max(4 * self.workers, chunks // 16))
-        tables = []
-        for a, b in shard_bounds(chunks, blocks):
-            rows = order[a * CHUNK_ROWS : b * CHUNK_ROWS]
-            tables.append(pa.table({ROW: rows, TEXT: [unique[i] for i in rows]}))
-        ds = ray.data.from_arrow(tables).map_batches(
-            _EmbedActor,
-            fn_constructor_args=(
-                spec.backend,
-                spec.model,
-                device,
-                precision,
-                spec.batch_size,
-                self.cpus_per_worker,
-            ),
-            batch_size=CHUNK_ROWS,
-            batch_format="numpy",
-            concurrency=self.workers,
-            num_cpus=self.cpus_per_worker,
-            num_gpus=self.num_gpus or None,
-        )
-        t0, done, truncated, pids = time.perf_counter(), 0, 0, set()
-        with _ray_errors():
-            for batch in ds.iter_batches(batch_format="numpy", batch_size=None):
-                rows, out = batch[ROW], np.ascontiguousarray(batch[VEC], dtype=np.float32)
-                if vectors is None:
-                    vectors = np.empty((len(unique), out.shape[1]), dtype=np.float32)
-                elif out.shape[1] != vectors.shape[1]:
-                    raise DataError(
-                        f"The model returned {out.shape[1]}-d vectors but the cache holds "
-                        f"{vectors.shape[1]}-d vectors under the key {key!r}; clear the cache."
-                    )
-                vectors[rows] = out
-                if cache is not None:
-                    cache.put_many(key, [unique[i] for i in rows], out)
-                truncated += int(batch[TRUNCATED].sum())
-                pids.update(np.unique(batch[PID]).tolist())
-                done += len(rows)
-                rate = done / max(time.perf_counter() - t0, 1e-9)
-                report(
-                    on_progress,
-                    done / len(order),
-                    f"Embedded {done:,}/{len(order):,} texts on Ray · {rate:,.0f} texts/s",
-                )
-        if done != len(order) or vectors is None:
-            raise DataError(f"Ray returned {done:,} of {len(order):,} vectors; embed again.")
-        self.last_worker_pids = frozenset(pids)
-        return vectors, truncated
+        pool = self.pool(spec.device, spec.precision)
+        result, pids = embed_on_ray(texts, spec, pool, cache=cache, on_progress=on_progress)
+        self.last_worker_pids = pids
+        return result
 
     def embed_parquet(
         self,
@@ -401,44 +189,13 @@ class RayEngine(EngineBase):
     ) -> int:
         """Embed a Parquet file or folder into a folder of Parquet shards, streaming.
 
-        The driver holds no rows: Ray reads the shards, the actors add ``vector_column`` and
-        Ray writes the shards (in input order). No cache here: it lives with the driver.
-        Returns the number of rows written.
+        The driver holds no rows (see :func:`~embedlens.engines.ray_embed.embed_parquet_on_ray`);
+        returns the number of rows written.
         """
-        import ray.data
-
-        device, precision = self._device_precision(spec.device, spec.precision)
-        if spec.backend in CORPUS_BACKENDS:
-            raise DataError(
-                f"{spec.backend} vectors depend on the whole corpus; embed_parquet needs a "
-                "per-text model (sentence-transformers)."
-            )
-        ds = ray.data.read_parquet(str(source))
-        if text_column not in ds.columns():
-            raise DataError(
-                f"{source}: no column {text_column!r}; the columns are {', '.join(ds.columns())}."
-            )
-        out = ds.map_batches(
-            _ParquetEmbedActor,
-            fn_constructor_args=(
-                spec.backend,
-                spec.model,
-                device,
-                precision,
-                spec.batch_size,
-                self.cpus_per_worker,
-                text_column,
-                vector_column,
-            ),
-            batch_size=CHUNK_ROWS,
-            batch_format="pandas",
-            concurrency=self.workers,
-            num_cpus=self.cpus_per_worker,
-            num_gpus=self.num_gpus or None,
+        pool = self.pool(spec.device, spec.precision)
+        return embed_parquet_on_ray(
+            source, output, spec, pool, text_column=text_column, vector_column=vector_column
         )
-        with _ray_errors():
-            out.write_parquet(str(output))
-        return ray.data.read_parquet(str(output)).count()  # from the shards' metadata
 
     # projection and clustering -----------------------------------------------------------
     def project(
@@ -450,7 +207,7 @@ class RayEngine(EngineBase):
         on_progress: ProgressCallback | None = None,
     ) -> Any:
         """Fit on ``sample_size`` seeded rows, place the rest on Ray (the local sample)."""
-        with _ray_errors():
+        with ray_errors():
             result = project_on_ray(
                 vectors,
                 params,
@@ -471,7 +228,7 @@ class RayEngine(EngineBase):
         """k-means: fitted on a sample, rows assigned in parallel; other methods in one task."""
         import ray
 
-        with _ray_errors():
+        with ray_errors():
             if params.method == "kmeans":
                 return kmeans_on_ray(
                     X, params, texts=texts, shards=self.workers, on_progress=on_progress
@@ -495,7 +252,7 @@ class RayEngine(EngineBase):
         on_progress: ProgressCallback | None = None,
     ) -> Any:
         """Exact top-k of :func:`embedlens.neighbors.top_k`, data sharded over the workers."""
-        with _ray_errors():
+        with ray_errors():
             return top_k_on_ray(
                 X,
                 queries,
@@ -505,27 +262,3 @@ class RayEngine(EngineBase):
                 shards=self.workers,
                 on_progress=on_progress,
             )
-
-
-class _ParquetEmbedActor(_EmbedActor):
-    """:class:`_EmbedActor` over pandas batches of a Parquet file: adds the vector column."""
-
-    def __init__(
-        self,
-        backend: str,
-        model: str,
-        device: str,
-        precision: str,
-        batch_size: int,
-        threads: int,
-        text_column: str,
-        vector_column: str,
-    ) -> None:
-        super().__init__(backend, model, device, precision, batch_size, threads)
-        self.text_column, self.vector_column = text_column, vector_column
-
-    def __call__(self, batch: Any) -> Any:  # a pandas DataFrame
-        texts = np.asarray(batch[self.text_column].fillna("").astype(str), dtype=object)
-        out = super().__call__({ROW: np.arange(len(batch)), TEXT: texts})
-        batch[self.vector_column] = list(out[VEC])
-        return batch

@@ -10,6 +10,8 @@ connected Ray (see :func:`embedlens.engines.ray_engine.connect`).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -26,7 +28,8 @@ from embedlens.cluster import (
     _prepare,
     _renumber,
 )
-from embedlens.errors import DataError
+from embedlens.engines.base import WorkerCrashed
+from embedlens.errors import DataError, EmbedlensError
 from embedlens.i18n import N_
 from embedlens.neighbors import NeighborResult, _merge, top_k
 from embedlens.progress import ProgressCallback, report, scaled
@@ -43,7 +46,36 @@ from embedlens.validation import as_object_labels, check_in_range, check_vectors
 ROW = "row"  # the column holding each row's position in the input
 VEC = "vec"  # the column holding its vector
 
-__all__ = ["kmeans_on_ray", "place_on_ray", "project_on_ray", "top_k_on_ray", "vectors_dataset"]
+__all__ = [
+    "ray_errors",
+    "kmeans_on_ray",
+    "place_on_ray",
+    "project_on_ray",
+    "top_k_on_ray",
+    "vectors_dataset",
+]
+
+
+@contextmanager
+def ray_errors() -> Iterator[None]:
+    """Raise a step's own EmbedlensError as it is; a dead worker as WorkerCrashed."""
+    import ray.exceptions
+
+    try:
+        yield
+    except EmbedlensError:
+        raise
+    except Exception as exc:
+        cause: BaseException | None = exc
+        for _ in range(20):  # Ray wraps a task's error (RayTaskError, UserCodeException)
+            if cause is None or isinstance(cause, EmbedlensError):
+                break
+            cause = cause.__cause__ or getattr(cause, "cause", None)
+        if isinstance(cause, EmbedlensError):
+            raise cause from None
+        if isinstance(exc, ray.exceptions.RayActorError | ray.exceptions.WorkerCrashedError):
+            raise WorkerCrashed(f"A Ray worker died during the job: {exc}") from None
+        raise
 
 
 def shard_bounds(n: int, shards: int) -> list[tuple[int, int]]:
@@ -106,7 +138,7 @@ def place_on_ray(
     on_progress: ProgressCallback | None = None,
 ) -> np.ndarray:
     """Coordinates of ``X[rows]`` placed on the fitted map ``fit`` by ``workers`` actors."""
-    import ray
+    import ray.data
 
     model_ref = ray.put(fit.model)
     ds = vectors_dataset(X, rows, blocks=max(workers * 4, 1)).map_batches(
@@ -114,7 +146,7 @@ def place_on_ray(
         fn_constructor_args=(model_ref,),
         batch_size=batch_size,
         batch_format="numpy",
-        concurrency=max(1, workers),
+        compute=ray.data.ActorPoolStrategy(size=max(1, workers)),
         num_cpus=1,
     )
     placed = collect(

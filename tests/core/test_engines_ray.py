@@ -1,7 +1,8 @@
 """The ray engine on a real local Ray (``ray.init(num_cpus=2)``), against the local functions.
 
 One Ray for the module (starting one costs ~6 s); every check compares the Ray result with
-what the same step gives in this process.
+what the same step gives in this process. The ``slow`` ones load MiniLM in two actors or
+compile UMAP in them (16 tests: 13.5 min at a load average of 15 on 2 cores).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def row_cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(axis=1)
 
 
+@pytest.mark.slow  # 1.5-4 min on the busy 2-core machine
 @pytest.mark.external
 def test_embed_minilm_equals_local_with_two_workers(engine, ag3k, tmp_path):
     assert engine.name == "ray" and engine.workers == 2
@@ -83,6 +85,7 @@ def test_embed_minilm_equals_local_with_two_workers(engine, ag3k, tmp_path):
     np.testing.assert_array_equal(again.vectors, result.vectors)
 
 
+@pytest.mark.slow  # 1.5-4 min on the busy 2-core machine
 @pytest.mark.external
 def test_embed_sends_only_cache_misses(engine, tmp_path):
     texts = [f"headline number {i} about markets and weather" for i in range(300)]
@@ -110,6 +113,7 @@ def test_embed_rejects_empty_input(engine):
         engine.embed([], MINILM)
 
 
+@pytest.mark.slow  # UMAP's numba JIT in the driver and in each placing actor
 def test_project_sample_places_every_row(engine, vectors3k):
     params = ProjectionParams(method="umap", n_neighbors=10)
     seen: list[float] = []
@@ -196,6 +200,7 @@ def test_other_cluster_methods_run_as_a_task(engine, vectors3k):
     np.testing.assert_array_equal(got.labels, want.labels)
 
 
+@pytest.mark.slow  # 1.5-4 min on the busy 2-core machine
 @pytest.mark.external
 def test_embed_parquet_in_shards_keeps_row_order(engine, tmp_path):
     texts = [f"row {i}: " + "word " * (i % 17) for i in range(700)]
