@@ -150,7 +150,8 @@ def load_table(
     vectors_file : str, Path or bytes, optional
         A ``.npy`` of row vectors, one per data row of the table (never unpickled).
     encoding : str, optional
-        Text encoding; detected when None (UTF-8/BOM, UTF-16, GB18030, Latin-1).
+        Text encoding; detected when None (UTF-8/BOM, UTF-16, GB18030, Big5, EUC-KR,
+        Shift-JIS, Latin-1; see :mod:`embedlens.io.encoding`).
     delimiter : str, optional
         Field delimiter; by default from the extension, else sniffed, with one retry when a
         "CSV" turns out to be tab- or semicolon-separated.
