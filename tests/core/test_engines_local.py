@@ -46,6 +46,14 @@ def bad_data(*, on_progress=None) -> None:
     raise DataError("rows.csv, row 3: no text; fill the text column.")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def shared_numba_cache(tmp_path_factory):
+    """One numba cache for the workers and this process: UMAP compiles once here."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NUMBA_CACHE_DIR", str(tmp_path_factory.mktemp("numba")))
+        yield
+
+
 @pytest.fixture(scope="module")
 def engine():
     with LocalEngine(workers=2) as eng:
