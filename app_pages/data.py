@@ -89,6 +89,8 @@ if ds is not None:
         if ds.vectors is not None
         else _("no vectors (will embed the text)"),
     ]
+    if images.is_image_dataset(ds) and ds.vectors is None:
+        facts[2] = _("no vectors yet (the map embeds the images)")
     st.caption(" · ".join(facts))
     st.dataframe(ds.frame.head(200), hide_index=True, width="stretch", height=280)
     too_small = len(ds) < datasets.MIN_ROWS
