@@ -141,7 +141,13 @@ def main(argv: list[str] | None = None) -> int:
             plan.append(("zh 10,000", _thucnews_csv(tmp, None), zh_args, 10, "标题"))
         for name, csv, embed_args, k, text in plan:
             print(f"{name}: embed -> project -> cluster ...", flush=True)
-            results[name] = run_path(csv, embed_args=embed_args, k=k, text=text)
+            r = results[name] = run_path(csv, embed_args=embed_args, k=k, text=text)
+            steps = ", ".join(
+                f"{s} {r['steps'][s]:.1f} s wall / {r['cpu'][s]:.1f} s CPU / "
+                f"{mib(r['peak_rss'][s]):,.0f} MiB"
+                for s in r["steps"]
+            )
+            print(f"  {name} done: {steps}", flush=True)  # kept if a later path never ends
     _report(results, same)
     return 0
 
