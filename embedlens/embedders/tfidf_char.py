@@ -12,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from embedlens.errors import DataError
 from embedlens.validation import check_in_range
@@ -38,6 +35,11 @@ class TfidfCharEmbedder:
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """Fit character 1–2-gram TF-IDF on ``texts`` and reduce it with TruncatedSVD."""
+        # scikit-learn imported here: importing embedlens (the CLI) stays light
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.preprocessing import normalize
+
         texts = list(texts)
         if len(texts) < 3:
             raise DataError(f"tfidf-char needs at least 3 texts; got {len(texts)}.")

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from embedlens.errors import DataError
 from embedlens.validation import check_in_range
@@ -27,6 +24,11 @@ class TfidfSvdEmbedder:
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """Fit TF-IDF (word 1-2 grams, plus character n-grams for unspaced scripts) and reduce."""
+        # scikit-learn imported here: importing embedlens (the CLI) stays light
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.preprocessing import normalize
+
         texts = list(texts)
         if len(texts) < 3:
             raise DataError(f"tfidf-svd needs at least 3 texts; got {len(texts)}.")
