@@ -18,7 +18,7 @@ from components import (
     state,
     story_views,
 )
-from embedlens.i18n import _, translate_note
+from embedlens.i18n import _, current_language, translate_note
 
 ds = state.require_dataset()
 with st.sidebar:
@@ -62,7 +62,8 @@ if emb is None:
 else:
     vectors = translate_note(emb.provenance.vectors_name())
 if result.pick is not None and result.pick.reason:
-    vectors += f"; {translate_note(result.pick.reason)}"
+    reason = translate_note(result.pick.reason).rstrip(".。")  # the caption closes the sentence
+    vectors += ("；" if current_language() == "zh_CN" else "; ") + reason
 st.markdown(f"### {feedback.md_escape(ds.name)}")
 st.caption(
     _(

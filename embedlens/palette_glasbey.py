@@ -4,7 +4,8 @@
 drawing a map needs no colorcet import; a test regenerates it from ``colorcet`` and compares.
 Filter: CIELAB lightness in [30, 78] (readable on white and near-black, no pale mint or
 yellow), and every colour at least 18 ΔE76 from all colours before it, and at least 8 under
-simulated deuteranopia and protanopia (Machado et al. 2009, severity 1).
+simulated deuteranopia and protanopia (Machado et al. 2009, severity 1); then ordered
+farthest-first from the palette, so the first extra colours are the most distinct.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 
 GLASBEY_EXTENSION: tuple[str, ...] = (
-    "#D70000", "#8C3CFF", "#00ACC7", "#005759", "#95B578", "#645474", "#0774D8", "#8388FF",
-    "#93B8B6", "#E452FF", "#802790", "#C55746", "#00D6D5", "#579B55", "#D38C8F", "#6ED0A7",
-    "#783619", "#AA7131", "#C33489", "#D2B75B", "#B8005B", "#DA546E", "#7A2E36", "#A300C4",
-    "#1726FF", "#DB05B1", "#2F3EA8",
+    "#1726FF", "#E452FF", "#783619", "#802790", "#005759", "#8388FF", "#B8005B", "#00D6D5",
+    "#93B8B6", "#645474", "#D2B75B", "#95B578", "#D70000", "#2F3EA8", "#DB05B1", "#AA7131",
+    "#C55746", "#D38C8F", "#8C3CFF", "#0774D8", "#DA546E", "#A300C4", "#6ED0A7", "#7A2E36",
+    "#C33489", "#00ACC7", "#579B55",
 )  # fmt: skip
 
 _XYZ = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
@@ -85,4 +86,22 @@ def glasbey_extension(
             continue
         chosen.append(c)
         out.append("#" + "".join(f"{round(v * 255):02X}" for v in c))
+    return _farthest_first(base, out)
+
+
+def _farthest_first(base: Sequence[str], colours: list[str]) -> list[str]:
+    """``colours`` reordered so each is the one farthest (ΔE76) from ``base`` and those before.
+
+    A map with a few clusters past the base palette then gets the most distinct extra colours
+    (Glasbey's own order put a bright blue next to Okabe-Ito's blue at cluster 15).
+    """
+    pool = [lab(np.asarray(to_rgb(c))) for c in base]
+    left = list(colours)
+    out: list[str] = []
+    while left:
+        gaps = [min(float(np.linalg.norm(lab(np.asarray(to_rgb(c))) - p)) for p in pool)
+                for c in left]  # fmt: skip
+        best = left.pop(int(np.argmax(gaps)))
+        out.append(best)
+        pool.append(lab(np.asarray(to_rgb(best))))
     return out
