@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -47,10 +49,12 @@ def bad_data(*, on_progress=None) -> None:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def shared_numba_cache(tmp_path_factory):
-    """One numba cache for the workers and this process: UMAP compiles once here."""
+def shared_numba_cache():
+    """One numba cache for the workers, this process and later runs: UMAP compiles once per
+    machine (numba keys entries by source file and CPU, so sharing it is safe)."""
+    folder = Path(tempfile.gettempdir()) / "embedlens-test-numba-cache"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NUMBA_CACHE_DIR", str(tmp_path_factory.mktemp("numba")))
+        mp.setenv("NUMBA_CACHE_DIR", str(folder))
         yield
 
 
