@@ -222,3 +222,24 @@ def test_a_resident_worker_serves_fresh_callers(tmp_path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_cli_names_engine_and_workers(tmp_path, capsys) -> None:
+    import json
+
+    from embedlens.cli import main
+
+    X = _blobs(60, 8)
+    src = tmp_path / "v.parquet"
+    pd.DataFrame({"text": _texts(60), "embedding": list(X)}).to_parquet(src)
+    out = tmp_path / "c.parquet"
+    assert main(["--quiet", "cluster", str(src), "--k", "4", "--workers", "1", "-o", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["engine"], summary["workers"], summary["n_clusters"]) == ("local", 1, 4)
+    direct = ClusterParams(method="kmeans", k=4)
+    from embedlens.cluster import cluster
+
+    want = cluster(X, direct, texts=_texts(60)).labels
+    np.testing.assert_array_equal(pd.read_parquet(out)["cluster"].to_numpy(), want)
+    assert main(["--quiet", "cluster", str(src), "--ray-address", "x", "-o", str(out)]) == 2
+    assert "for the ray engine" in capsys.readouterr().err
