@@ -66,11 +66,15 @@ if result.pick is not None and result.pick.reason:
     vectors += ("；" if current_language() == "zh_CN" else "; ") + reason
 st.markdown(f"### {feedback.md_escape(ds.name)}")
 st.caption(
-    _(
-        "Each dot is one of {n:,} rows, placed by {method} so that rows with similar meaning "
-        "sit close together ({vectors}). Colours are {n_clusters} {method2} clusters named by "
-        "their keywords. Hover a dot to read it; draw a lasso to select; the Neighbours page "
-        "searches by meaning."
+    (
+        images.map_caption()
+        if images.is_image_dataset(ds)
+        else _(
+            "Each dot is one of {n:,} rows, placed by {method} so that rows with similar meaning "
+            "sit close together ({vectors}). Colours are {n_clusters} {method2} clusters named by "
+            "their keywords. Hover a dot to read it; draw a lasso to select; the Neighbours page "
+            "searches by meaning."
+        )
     ).format(
         n=len(ds),
         method=method,

@@ -115,6 +115,16 @@ def from_uploads(
     return ds
 
 
+def map_caption() -> str:
+    """How to read a map of images (a format string like the map page's own caption)."""
+    return _(
+        "Each dot is one of {n:,} images, placed by {method} so that images the vectors find "
+        "alike sit close together ({vectors}). Colours are {n_clusters} {method2} clusters "
+        "named by words of their file paths. Click a dot to see its image under the map; draw "
+        "a lasso to select; the Neighbours page finds the most similar images."
+    )
+
+
 def embedding_form(ds: Dataset) -> tuple[str, str]:
     """Sidebar: the image embedder (automatic: a local CLIP, else the offline baseline)."""
     choices = [AUTO, BASELINE, CLIP]

@@ -56,6 +56,7 @@ def test_map_embeds_images_and_shows_the_strip_and_the_selection(images_app: App
     emb = at.session_state["map.embedding"]
     assert emb.provenance.backend == "pixels-hog-baseline"
     assert any("pixels+HOG baseline" in c.value for c in at.caption)
+    assert any("images the vectors find alike" in c.value for c in at.caption)  # not "meaning"
     assert any("Representative images per cluster" in m.value for m in at.markdown)
     assert _images_shown(at) >= 8  # each cluster's most central thumbnails
     points = [{"customdata": [i], "point_index": i, "curve_number": 0} for i in (0, 1, 2)]
