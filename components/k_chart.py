@@ -34,15 +34,21 @@ def k_figure(choice: KChoice, *, theme: str = "light") -> go.Figure:
     fig.add_hline(y=choice.threshold, line={"color": "#999999", "width": 1, "dash": "dash"})
     fig.add_vline(x=choice.k, line={"color": "#D55E00", "width": 2})
     fig.update_layout(
-        height=190,
-        margin={"l": 8, "r": 8, "t": 24, "b": 8},
+        height=210,
+        margin={"l": 8, "r": 8, "t": 40, "b": 8},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"size": 10, "color": ink},
-        legend={"orientation": "h", "y": 1.18, "x": 0, "font": {"size": 10}},
-        xaxis={"title": None, "dtick": 1 if len(choice.ks) <= 15 else None},
-        yaxis={"title": None, "showgrid": False},
-        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": None},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 10}},
+        xaxis={"title": None, "dtick": 2 if len(choice.ks) > 8 else 1, "tickangle": 0},
+        yaxis={"title": None, "showgrid": False, "nticks": 4},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "showticklabels": False,
+            "title": None,
+        },
         showlegend=True,
     )
     return fig

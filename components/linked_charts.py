@@ -70,9 +70,7 @@ def _layout(fig: go.Figure, title: str, height: int, theme: str) -> go.Figure:
         plot_bgcolor="rgba(0,0,0,0)",
         font={"color": ink, "family": "Noto Sans CJK SC, Noto Sans, sans-serif"},
         legend={"orientation": "h", "y": -0.15, "x": 0},
-        clickmode="event+select",
-        dragmode="select",
-    )
+    )  # no dragmode: Streamlit turns click-to-select off under "select"/"lasso" dragmodes
     return fig
 
 
