@@ -5,7 +5,7 @@ Ray cluster (``address`` or ``EMBEDLENS_RAY_ADDRESS``; none starts a local Ray).
 imported lazily: ``import embedlens`` never imports Ray or starts a process.
 
 >>> from embedlens.engines import get_engine
->>> with get_engine("local", workers=1) as engine:  # doctest: +SKIP
+>>> with get_engine("local", workers=1) as engine:  # no process starts before a job
 ...     engine.name, engine.workers
 ('local', 1)
 """

@@ -200,9 +200,12 @@ class LocalEngine(_Steps):
 
     Examples
     --------
-    >>> with LocalEngine(workers=1) as engine:  # doctest: +SKIP
-    ...     job = engine.submit(sum, [1, 2, 3])
-    ...     job.result()
+    >>> import numpy as np
+    >>> from embedlens.reduce import ProjectionParams
+    >>> X = np.random.default_rng(0).normal(size=(20, 5)).astype(np.float32)
+    >>> with LocalEngine(workers=1) as engine:
+    ...     engine.project(X, ProjectionParams(method="pca")).coords.shape
+    (20, 2)
     """
 
     name = "local"
