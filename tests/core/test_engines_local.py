@@ -44,6 +44,15 @@ def pid(*, on_progress=None) -> int:
     return os.getpid()
 
 
+_kept: list[bytes] = []
+
+
+def hog(mb: int, *, on_progress=None) -> int:
+    """Keep ``mb`` MiB alive in the worker (a job that leaves memory behind); returns the pid."""
+    _kept.append(os.urandom(mb * 2**20))
+    return os.getpid()
+
+
 def bad_data(*, on_progress=None) -> None:
     raise DataError("rows.csv, row 3: no text; fill the text column.")
 
@@ -167,6 +176,14 @@ def test_workers_are_replaced_after_max_tasks() -> None:
         assert first != second
     with LocalEngine(workers=1, max_tasks=5) as eng:
         assert eng.run(pid) == eng.run(pid)  # warm: the same process
+
+
+def test_a_worker_over_its_memory_limit_is_replaced() -> None:
+    with LocalEngine(workers=1, max_memory_mb=200) as eng:
+        first = eng.run(hog, 300)  # leaves 300 MiB behind: the worker retires
+        second = eng.run(hog, 1)
+        third = eng.run(pid)  # under the limit: the same warm worker
+        assert first != second == third
 
 
 def test_closed_engine_refuses_work() -> None:
