@@ -9,6 +9,7 @@ connected Ray (see :func:`embedlens.engines.ray_engine.connect`).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from embedlens.cluster import (
     _prepare,
     _renumber,
 )
-from embedlens.engines.base import WorkerCrashed
+from embedlens.engines.base import EngineError, WorkerCrashed
 from embedlens.errors import DataError, EmbedlensError
 from embedlens.i18n import N_
 from embedlens.neighbors import NeighborResult, _merge, top_k
@@ -73,9 +74,29 @@ def ray_errors() -> Iterator[None]:
             cause = cause.__cause__ or getattr(cause, "cause", None)
         if isinstance(cause, EmbedlensError):
             raise cause from None
+        if getattr(exc, "actor_init_failed", False):
+            raise _init_error(str(exc)) from None
         if isinstance(exc, ray.exceptions.RayActorError | ray.exceptions.WorkerCrashedError):
             raise WorkerCrashed(f"A Ray worker died during the job: {exc}") from None
         raise
+
+
+def _init_error(message: str) -> EmbedlensError:
+    """The error an actor's ``__init__`` raised, rebuilt from Ray's message.
+
+    Ray keeps only the text of an actor's failed creation (``ActorDiedError``): an embedlens
+    error in it (a model that is not on the worker, say) comes back as its own class.
+    """
+    import embedlens.errors
+
+    found = re.findall(r"embedlens\.errors\.(\w+): (.+)", message)
+    if found:
+        name, text = found[-1]
+        cls = getattr(embedlens.errors, name, DataError)
+        if isinstance(cls, type) and issubclass(cls, EmbedlensError):
+            return cls(text.strip())
+    last = message.strip().splitlines()[-1] if message.strip() else message
+    return EngineError(f"The Ray workers could not start: {last}")
 
 
 def shard_bounds(n: int, shards: int) -> list[tuple[int, int]]:

@@ -108,6 +108,12 @@ def test_embed_corpus_backend_runs_as_one_task_and_equals_local(engine, ag3k, tm
     assert engine.embed(ag3k[:500], spec, cache=cache).embedded == 0
 
 
+def test_a_model_missing_on_the_workers_is_a_data_error(engine):
+    spec = EmbedSpec(backend="sentence-transformers", model="/no/such/model", precision="float32")
+    with pytest.raises(DataError, match="not on this machine"):
+        engine.embed(["one text", "another"], spec)
+
+
 def test_embed_rejects_empty_input(engine):
     with pytest.raises(DataError, match="no texts"):
         engine.embed([], MINILM)
