@@ -114,6 +114,24 @@ def test_a_model_missing_on_the_workers_is_a_data_error(engine):
         engine.embed(["one text", "another"], spec)
 
 
+def test_actor_pool_takes_gpus_only_when_the_cluster_has_them(engine):
+    import copy
+
+    from embedlens.engines import EngineUnavailable
+
+    assert engine.gpus == 0 and engine.pool().num_gpus == 0 and engine.pool().device == "cpu"
+    with pytest.raises(EngineUnavailable, match="no GPUs"):
+        engine.pool(device="cuda")
+    on_gpus = copy.copy(engine)  # as RayEngine sets itself up on a cluster with GPUs
+    on_gpus.gpus, on_gpus.num_gpus = 4.0, 1.0
+    pool = on_gpus.pool(precision="auto")
+    assert (pool.device, pool.num_gpus, pool.workers) == ("cuda", 1.0, 2)
+    assert pool.precision in ("float32", "bfloat16")
+    assert pool.map_args(object, batch_format="numpy")["num_gpus"] == 1.0
+    cpu = on_gpus.pool(device="cpu")
+    assert (cpu.device, cpu.num_gpus) == ("cpu", 0.0)
+
+
 def test_embed_rejects_empty_input(engine):
     with pytest.raises(DataError, match="no texts"):
         engine.embed([], MINILM)
