@@ -40,7 +40,11 @@ def _n_points(trace: dict) -> int:
 
 @pytest.fixture(scope="module")
 def opened() -> AppTest:
-    return _app()
+    # Module-scoped: set up before the autouse (function-scoped) synchronous_jobs fixture,
+    # so it sets the variable itself; else the map can still be a preview after one run.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EMBEDLENS_SYNC_JOBS", "1")
+        return _app()
 
 
 def test_opens_on_the_sample_map_without_clicks(opened):
