@@ -25,11 +25,14 @@ import atexit
 import itertools
 import multiprocessing as mp
 import os
+import sys
 import threading
+import types
 import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
@@ -56,6 +59,7 @@ DEFAULT_MAX_MEMORY_MB = 4096
 DEFAULT_MAX_TASKS = 200
 TERMINATE_GRACE_S = 2.0
 _ids = itertools.count(1)
+_main_lock = threading.Lock()
 _engines: weakref.WeakSet[LocalEngine] = weakref.WeakSet()
 
 
@@ -343,7 +347,8 @@ class LocalEngine(_Steps):
         process = self._ctx.Process(
             target=_worker.main, args=(child, self._warm), name="embedlens-worker", daemon=True
         )
-        process.start()
+        with _main_hidden():
+            process.start()
         child.close()
         return _Worker(process=process, conn=parent)
 
@@ -486,6 +491,25 @@ class LocalEngine(_Steps):
             _reap(worker)
         self._wake_r.close()
         self._wake_w.close()
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Start processes without telling them the caller's ``__main__``.
+
+    multiprocessing re-runs the main script in a new process (as ``__mp_main__``); under
+    Streamlit that is the app page itself (Streamlit puts the running page in
+    ``sys.modules["__main__"]``), which must never run in a worker. Tasks are module-level
+    functions of importable modules, so workers never need the main script.
+    """
+    with _main_lock:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
 
 
 def _reap(worker: _Worker) -> None:

@@ -260,3 +260,20 @@ def test_cli_names_engine_and_workers(tmp_path, capsys) -> None:
     np.testing.assert_array_equal(pd.read_parquet(out)["cluster"].to_numpy(), want)
     assert main(["--quiet", "cluster", str(src), "--ray-address", "x", "-o", str(out)]) == 2
     assert "for the ray engine" in capsys.readouterr().err
+
+
+def test_workers_never_run_the_callers_main_script(tmp_path, monkeypatch) -> None:
+    """Streamlit puts the running page in sys.modules['__main__']: workers must not re-run it."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('ran')\n", encoding="utf-8")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    with LocalEngine(workers=1) as eng:
+        assert isinstance(eng.run(pid), int)
+    assert sys.modules["__main__"] is page
+    assert not marker.exists()
