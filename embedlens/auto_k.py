@@ -239,9 +239,10 @@ def choose_k(
     low, high = mod[0], max(mod)
     threshold = low + KNEE * (high - low)
     best = next(i for i, q in enumerate(mod) if q >= threshold - 1e-12)
-    while 0 < best < len(mod) - 1 and (mod[best + 1] - mod[best]) >= (
-        STILL_RISING * (mod[best] - mod[best - 1])
-    ) > 0:  # not bent yet: the next k still adds a good share of what the last one did
+    while (
+        0 < best < len(mod) - 1
+        and (mod[best + 1] - mod[best]) >= (STILL_RISING * (mod[best] - mod[best - 1])) > 0
+    ):  # not bent yet: the next k still adds a good share of what the last one did
         best += 1
     sharpness = _sharpness(mod, best)
     report(on_progress, 0.78, f"Checking the stability of k={ks[best]}")
