@@ -409,8 +409,7 @@ def image_note(fmt: str) -> None:
     st.caption(
         _(
             "PNG / SVG: the camera button in each chart's toolbar saves it as {upper} "
-            "(1280×720). One-click static export needs the kaleido package, which is not "
-            "installed here."
+            "(1280×720); the map page's export panel also renders a PNG on the server."
         ).format(
             upper=fmt.upper()
         )
