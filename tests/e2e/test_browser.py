@@ -28,7 +28,7 @@ def server(tmp_path_factory):
 def _map_point_count(page) -> int:
     return page.evaluate(
         """() => {
-            const plot = document.querySelector('.js-plotly-plot');
+            const plot = document.querySelector("[data-testid='stMain'] .js-plotly-plot");
             if (!plot || !plot._fullData) return -1;
             return plot._fullData.filter(t => t.meta === 'points' || t.meta === 'context')
                                  .reduce((n, t) => n + (t._length || 0), 0);
@@ -54,7 +54,8 @@ def test_upload_map_select_download(server, tmp_path):
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.goto(server)
-        page.wait_for_selector(".js-plotly-plot", timeout=180_000)  # opens on the sample map
+        # opens on the sample map (the main area's first plot: the sidebar has the k curve)
+        page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot", timeout=180_000)
 
         page.goto(f"{server}/data")
         wait_idle(page)
@@ -80,10 +81,10 @@ def test_upload_map_select_download(server, tmp_path):
         assert _map_point_count(page) == 150
         assert page.locator("[data-testid='stException']").count() == 0
 
-        plot = page.locator(".js-plotly-plot").first
+        plot = page.locator("[data-testid='stMain'] .js-plotly-plot").first
         plot.hover()
         page.locator(".modebar-btn[data-title='Box Select']").first.click()
-        box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+        box = page.locator("[data-testid='stMain'] .js-plotly-plot .nsewdrag").first.bounding_box()
         page.mouse.move(box["x"] + 2, box["y"] + 2)
         page.mouse.down()
         page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6, steps=12)

@@ -19,11 +19,12 @@ from tests.e2e.conftest import CHROMIUM_ARGS, app_server, chromium, wait_idle
 pytestmark = pytest.mark.e2e
 K = 15
 TRACES = """() => {
-  const plot = document.querySelector('.js-plotly-plot');
+  const plot = document.querySelector("[data-testid='stMain'] .js-plotly-plot");
   if (!plot || !plot.data) return null;
   return plot.data.filter(t => t.meta === 'points').map(t => [t.name, t.marker.color]);
 }"""
-LABEL_BOXES = """() => [...document.querySelectorAll('.js-plotly-plot .annotation-text-g')]
+LABEL_BOXES = """() => [...document.querySelectorAll(
+    "[data-testid='stMain'] .js-plotly-plot .annotation-text-g")]
   .map(a => a.getBoundingClientRect())
   .filter(r => r.width > 0)
   .map(r => [r.left, r.top, r.right, r.bottom])"""
@@ -63,7 +64,7 @@ def test_fifteen_clusters_read_well_at_1440x900(tmp_path, lang):
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.goto(f"{server.url}/?lang={lang}")
         wait_idle(page, timeout=600_000)
-        page.wait_for_selector(".js-plotly-plot", timeout=600_000)
+        page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot", timeout=600_000)
         box = page.get_by_label(label)
         box.fill(str(K))
         box.press("Enter")

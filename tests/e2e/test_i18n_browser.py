@@ -24,7 +24,7 @@ def server(tmp_path_factory):
 def _final_map_text(page, url: str) -> str:
     """The map page's visible text once the final map (not the preview) is drawn."""
     page.goto(url)
-    page.wait_for_selector(".js-plotly-plot", timeout=240_000)
+    page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot", timeout=240_000)
     wait_idle(page)
     for _ in range(240):  # background jobs: the preview box goes when the final map is in
         if page.locator("[data-testid='stAlertContentInfo']").count() == 0:

@@ -31,8 +31,8 @@ def test_no_request_leaves_the_app_host_and_map_is_above_the_fold(tmp_path):
                 else None)  # fmt: skip
         page.goto(server.url)
         wait_idle(page)
-        page.wait_for_selector(".js-plotly-plot", timeout=180_000)
-        box = page.locator(".js-plotly-plot").first.bounding_box()
+        page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot", timeout=180_000)
+        box = page.locator("[data-testid='stMain'] .js-plotly-plot").first.bounding_box()
         assert box is not None and box["y"] < 720 - 200, box  # the map shows without scrolling
         landing_404 = [e for e in errors if "404" in e]
         for path in ("data", "evaluate", "story"):

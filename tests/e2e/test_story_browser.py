@@ -104,7 +104,8 @@ def _save_view(page, name: str, caption: str, *, cluster: bool = False) -> None:
 def _build_story(page, server: str) -> None:
     """Sample map with TF-IDF + PCA, three saved views, the story of them."""
     page.goto(server)
-    page.wait_for_selector(".js-plotly-plot", timeout=SLOW)  # a preview while the model loads
+    # a preview while the model loads
+    page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot", timeout=SLOW)
     _wait_idle(page)
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("radio", name="PCA", exact=True).click()  # first: no UMAP job
@@ -144,7 +145,7 @@ def _present(page) -> None:
     page.get_by_role("button", name="Present full screen").click()
     page.get_by_text("1 / 3").wait_for(timeout=SLOW)
     _wait_idle(page)
-    assert page.locator(".js-plotly-plot").count() == 1
+    assert page.locator("[data-testid='stMain'] .js-plotly-plot").count() == 1
     page.get_by_role("button", name="Next").click()
     page.get_by_text("2 / 3").wait_for(timeout=SLOW)
     _wait_idle(page)
