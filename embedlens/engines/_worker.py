@@ -9,7 +9,6 @@ messages, then one ``(kind, value, traceback, rss_mb)`` with ``kind`` "done" or 
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import time
 import traceback
@@ -58,8 +57,14 @@ def rss_mb() -> float:
 
 
 def _picklable(exc: BaseException) -> BaseException:
+    """``exc``, or an EngineError naming it when the caller could not rebuild it.
+
+    Unpickling calls what ``__reduce__`` names (for exceptions ``type(exc)(*exc.args)``), which
+    fails for exceptions with extra required arguments; try that here, without pickle.
+    """
     try:
-        pickle.loads(pickle.dumps(exc))
+        rebuild, args = exc.__reduce__()[:2]
+        rebuild(*args)
         return exc
     except Exception:
         from embedlens.engines.base import EngineError
