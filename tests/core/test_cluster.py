@@ -179,7 +179,8 @@ def test_min_cluster_size_above_n_is_refused(blobs):
 
 
 def test_min_samples_above_n_is_refused(blobs):
-    with pytest.raises(InvalidParameterError, match=r"'min_samples' .* points \(4\)\. Got 5 instead"):
+    expected = r"'min_samples' .* points \(4\)\. Got 5 instead"
+    with pytest.raises(InvalidParameterError, match=expected):
         cluster(blobs[0][:4], ClusterParams(method="dbscan"))
 
 
