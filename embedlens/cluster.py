@@ -329,6 +329,19 @@ def _noise_notes(labels: np.ndarray, params: ClusterParams) -> list[str]:
     return []
 
 
+def check_cluster_inputs(X: np.ndarray, texts: Sequence[str] | None) -> np.ndarray:
+    """The validated vectors: at least 3 rows, and one text per row when texts are given."""
+    X = check_vectors(X)
+    n = len(X)
+    if n < 3:
+        raise DataError(f"vectors has {n} row(s); clustering needs at least 3 rows.")
+    if texts is not None and len(texts) != n:
+        raise DataError(
+            f"texts has {len(texts)} entries but there are {n} vectors; give one text per row."
+        )
+    return X
+
+
 def cluster(
     X: np.ndarray,
     params: ClusterParams = ClusterParams(),
@@ -374,14 +387,8 @@ def cluster(
     from sklearn.exceptions import ConvergenceWarning
 
     start = time.perf_counter()
-    X = check_vectors(X)
+    X = check_cluster_inputs(X, texts)
     n = len(X)
-    if n < 3:
-        raise DataError(f"vectors has {n} row(s); clustering needs at least 3 rows.")
-    if texts is not None and len(texts) != n:
-        raise DataError(
-            f"texts has {len(texts)} entries but there are {n} vectors; give one text per row."
-        )
     reason = CLUSTERERS.unavailable_reason(params.method)
     if reason is not None:
         raise BackendUnavailable(reason)

@@ -22,7 +22,31 @@ from embedlens.reduce import (
 )
 from embedlens.validation import check_in_range, check_vectors
 
-__all__ = ["estimate_cost", "fit_sample_transform"]
+__all__ = ["estimate_cost", "fit_on_sample", "fit_sample_transform"]
+
+
+def fit_on_sample(
+    X: np.ndarray,
+    params: ProjectionParams,
+    sample_size: int,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[Projection, np.ndarray, np.ndarray]:
+    """Fit a transformable map on the seeded sample that every engine draws.
+
+    Returns the fit, coordinates for all ``len(X)`` rows with the sample's filled in, and the
+    positions of the rows still to place. Progress covers the first half.
+    """
+    n = len(X)
+    rng = np.random.default_rng(params.seed)
+    in_sample = np.zeros(n, dtype=bool)
+    in_sample[rng.choice(n, size=sample_size, replace=False)] = True
+    fit = project(
+        X[in_sample], params, on_progress=scaled(on_progress, 0.0, 0.5), transformable=True
+    )
+    coords = np.empty((n, fit.params.dims), dtype=np.float32)
+    coords[in_sample] = fit.coords
+    return fit, coords, np.flatnonzero(~in_sample)
 
 
 def fit_sample_transform(
@@ -56,15 +80,7 @@ def fit_sample_transform(
     n = len(X)
     if n <= sample_size:
         return project(X, params, on_progress=on_progress)
-    rng = np.random.default_rng(params.seed)
-    in_sample = np.zeros(n, dtype=bool)
-    in_sample[rng.choice(n, size=sample_size, replace=False)] = True
-    fit = project(
-        X[in_sample], params, on_progress=scaled(on_progress, 0.0, 0.5), transformable=True
-    )
-    coords = np.empty((n, fit.params.dims), dtype=np.float32)
-    coords[in_sample] = fit.coords
-    rest = np.flatnonzero(~in_sample)
+    fit, coords, rest = fit_on_sample(X, params, sample_size, on_progress=on_progress)
     for i in range(0, rest.size, TRANSFORM_CHUNK):
         chunk = rest[i : i + TRANSFORM_CHUNK]
         placed, _ = _model_transform(fit.model, X[chunk])  # type: ignore[arg-type]

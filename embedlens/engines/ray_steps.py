@@ -28,6 +28,7 @@ from embedlens.cluster import (
     _names,
     _prepare,
     _renumber,
+    check_cluster_inputs,
 )
 from embedlens.engines.base import EngineError, WorkerCrashed
 from embedlens.errors import DataError, EmbedlensError
@@ -40,8 +41,8 @@ from embedlens.reduce import (
     _finite_coords,
     _label,
     _model_transform,
-    project,
 )
+from embedlens.reduce_scale import fit_on_sample
 from embedlens.validation import as_object_labels, check_in_range, check_vectors
 
 ROW = "row"  # the column holding each row's position in the input
@@ -205,15 +206,7 @@ def project_on_ray(
         result = ray.get(task.remote(X, params))
         report(on_progress, 1.0, f"{_label(params.method)} done in {result.seconds:.1f} s")
         return result
-    rng = np.random.default_rng(params.seed)
-    in_sample = np.zeros(n, dtype=bool)
-    in_sample[rng.choice(n, size=sample_size, replace=False)] = True
-    fit = project(
-        X[in_sample], params, on_progress=scaled(on_progress, 0.0, 0.5), transformable=True
-    )
-    coords = np.empty((n, fit.params.dims), dtype=np.float32)
-    coords[in_sample] = fit.coords
-    rest = np.flatnonzero(~in_sample)
+    fit, coords, rest = fit_on_sample(X, params, sample_size, on_progress=on_progress)
     if rest.size:
         coords[rest] = place_on_ray(
             fit, X, rest, workers=workers, on_progress=scaled(on_progress, 0.5, 1.0)
@@ -313,14 +306,8 @@ def kmeans_on_ray(
     if params.method != "kmeans":
         raise DataError(f"kmeans_on_ray runs k-means, not {params.method}.")
     start = time.perf_counter()
-    X = check_vectors(X)
+    X = check_cluster_inputs(X, texts)
     n = len(X)
-    if n < 3:
-        raise DataError(f"vectors has {n} row(s); clustering needs at least 3 rows.")
-    if texts is not None and len(texts) != n:
-        raise DataError(
-            f"texts has {len(texts)} entries but there are {n} vectors; give one text per row."
-        )
     params, notes = _check_vs_data(params, n)
     report(on_progress, 0.0, f"Clustering {n:,} points with kmeans on Ray…")
     Z = _prepare(X, params)
