@@ -205,16 +205,8 @@ def embed_texts(
             model_texts = [t if len(t) <= cap else t[:cap] for t in chunk_texts]
             out = loaded.embed(model_texts, batch_size=batch_size)
             truncated += len(chunk_texts) - len(short) + loaded.count_truncated(short)
-            if vectors is None:
-                vectors = np.empty((len(unique), out.shape[1]), dtype=np.float32)
-            elif out.shape[1] != vectors.shape[1]:
-                raise DataError(
-                    f"The model returned {out.shape[1]}-d vectors but the cache holds "
-                    f"{vectors.shape[1]}-d vectors under the key {key!r}; clear the cache."
-                )
-            vectors[chunk] = out
-            if cache is not None:
-                cache.put_many(key, chunk_texts, out)
+            vectors = store_batch(vectors, len(unique), chunk, out, key=key, cache=cache,
+                                  texts=chunk_texts)
             done += len(chunk)
             report(
                 on_progress,
@@ -245,6 +237,34 @@ def embed_texts(
         seconds=time.perf_counter() - started,
         notes=tuple(notes),
     )
+
+
+def store_batch(
+    vectors: np.ndarray | None,
+    n: int,
+    rows: np.ndarray,
+    out: np.ndarray,
+    *,
+    key: str,
+    cache: VectorCache | None,
+    texts: Sequence[str],
+) -> np.ndarray:
+    """Put one batch of new vectors at ``rows`` of the (n, d) result and in the cache.
+
+    Allocates the result on the first batch; a batch of another width (a cache filled by a
+    different model under the same key) raises DataError.
+    """
+    if vectors is None:
+        vectors = np.empty((n, out.shape[1]), dtype=np.float32)
+    elif out.shape[1] != vectors.shape[1]:
+        raise DataError(
+            f"The model returned {out.shape[1]}-d vectors but the cache holds "
+            f"{vectors.shape[1]}-d vectors under the key {key!r}; clear the cache."
+        )
+    vectors[rows] = out
+    if cache is not None:
+        cache.put_many(key, list(texts), out)
+    return vectors
 
 
 def _model_key_without_loading(backend: str, model: str, device: str, precision: str) -> str:

@@ -18,7 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from embedlens.embedders import CHUNK_ROWS, CORPUS_BACKENDS, EmbedResult, VectorCache
+from embedlens.embedders import (
+    CHUNK_ROWS,
+    CORPUS_BACKENDS,
+    EmbedResult,
+    VectorCache,
+    store_batch,
+)
 from embedlens.engines.ray_steps import ROW, VEC, ray_errors, shard_bounds
 from embedlens.errors import DataError
 from embedlens.progress import ProgressCallback, report
@@ -241,16 +247,8 @@ def _embed_missing(
     with ray_errors():
         for batch in ds.iter_batches(batch_format="numpy", batch_size=None):
             rows, out = batch[ROW], np.ascontiguousarray(batch[VEC], dtype=np.float32)
-            if vectors is None:
-                vectors = np.empty((len(unique), out.shape[1]), dtype=np.float32)
-            elif out.shape[1] != vectors.shape[1]:
-                raise DataError(
-                    f"The model returned {out.shape[1]}-d vectors but the cache holds "
-                    f"{vectors.shape[1]}-d vectors under the key {key!r}; clear the cache."
-                )
-            vectors[rows] = out
-            if cache is not None:
-                cache.put_many(key, [unique[i] for i in rows], out)
+            vectors = store_batch(vectors, len(unique), rows, out, key=key, cache=cache,
+                                  texts=[unique[i] for i in rows])
             truncated += int(batch[TRUNCATED].sum())
             pids.update(np.unique(batch[PID]).tolist())
             done += len(rows)
