@@ -119,12 +119,17 @@ def run_timed(
 
 
 def bench_env(home: Path | str | None = None) -> dict[str, str]:
-    """The environment for a child: offline model hub, optional fresh EMBEDLENS_HOME."""
+    """The environment for a child: offline model hub, optional fresh EMBEDLENS_HOME.
+
+    No resident worker (EMBEDLENS_RESIDENT=0) unless the caller's environment sets it: a CLI
+    command would leave one behind for 15 minutes in a workspace the benchmark deletes.
+    """
     env = dict(os.environ)
     env.update(
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
     )
+    env.setdefault("EMBEDLENS_RESIDENT", "0")
     if home is not None:
         env["EMBEDLENS_HOME"] = str(home)
     return env

@@ -7,6 +7,13 @@ job can be cancelled (its worker is stopped and replaced). Its progress reaches 
 pages show a preview meanwhile and poll from a fragment that reruns the app when the job is done.
 Jobs are keyed by everything that determines their result, so two sessions asking for the same
 work share one job.
+
+With ``EMBEDLENS_ENGINE=ray`` the "embed" and "project" lanes' workers are Ray drivers
+(:mod:`embedlens.engines.ray_client`): the job's pipeline computes on the cluster and writes
+its results into this server's workspace; Cancel still terminates the worker, and Ray then ends
+the tasks and actors it owned. With no address the lane has one worker, which starts a local
+Ray (one per server, not one per worker); a cluster that does not answer fails the job at once
+with a message.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from typing import Any
 
 import streamlit as st
 
-from embedlens.engines import JobCancelled
+from components.engines import describe, server_choice
+from embedlens.engines import EngineUnavailable, JobCancelled
+from embedlens.engines.config import EngineChoice, check_reachable
 from embedlens.engines.local import EngineJob, LocalEngine
 from embedlens.i18n import _, current_language, set_language, translate_note
 
@@ -47,6 +56,7 @@ class Job:
     fraction: float = 0.0
     message: str = ""
     handle: EngineJob | None = None  # the engine's job (None when run inline)
+    engine: EngineChoice | None = None  # ray when the job computes on Ray, None: local
     seen_cancelled: bool = False
 
     def on_progress(self, fraction: float, message: str) -> None:
@@ -76,11 +86,16 @@ class JobRunner:
     ``EMBEDLENS_WORKERS`` processes (default 2); "fast" (TF-IDF + SVD vectors, comparisons)
     has its own single worker, so one user's model embedding never holds up another's offline
     vectors. A worker runs one job at a time, so numba never runs two jobs in one process.
+    ``choice``: the ray engine makes the "embed" and "project" workers Ray drivers (one worker
+    when a local Ray is started, so there is one local Ray); "fast" stays local.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, choice: EngineChoice | None = None) -> None:
         env = os.environ.get(WORKERS_ENV, "").strip()
         workers = int(env) if env.isdigit() and int(env) > 0 else None
+        self.choice = choice or EngineChoice()
+        if self.choice.is_ray and not self.choice.address:
+            workers = 1
         self._engines: dict[str, LocalEngine] = {}
         self._sizes = {"main": workers, "fast": 1}
         self._jobs: OrderedDict[Hashable, Job] = OrderedDict()
@@ -115,9 +130,18 @@ class JobRunner:
             if job is not None and not (job.done and job.future.exception() is not None):
                 self._jobs.move_to_end(key)
                 return job
+        engine = self.choice if self.choice.is_ray and lane != "fast" else None
+        if engine is not None:
+            try:  # Ray would retry an unreachable address for minutes: say so now
+                check_reachable(engine.address)
+            except EngineUnavailable as exc:
+                job = Job(key=key, label=label, future=Future(), engine=engine)
+                job.future.set_exception(exc)
+                self._add(job)
+                return job
         if sync_jobs():
             future: Future = Future()
-            job = Job(key=key, label=label, future=future)
+            job = Job(key=key, label=label, future=future, engine=engine)
             self._add(job)
             future.set_running_or_notify_cancel()
             try:
@@ -125,7 +149,7 @@ class JobRunner:
             except BaseException as exc:  # handed to the page, which shows or re-raises it
                 future.set_exception(exc)
             return job
-        job = Job(key=key, label=label, future=Future())
+        job = Job(key=key, label=label, future=Future(), engine=engine)
         handle = self.engine(lane).submit(fn, *args, on_progress=job.on_progress, label=label)
         job.handle, job.future = handle, handle.future
         self._add(job)
@@ -142,10 +166,14 @@ class JobRunner:
                 self._jobs.pop(old_key)
 
 
-@st.cache_resource(show_spinner=False)
 def runner() -> JobRunner:
-    """The server's one job runner."""
-    return JobRunner()
+    """The server's one job runner (on the engine of ``EMBEDLENS_ENGINE``)."""
+    return _runner(server_choice())
+
+
+@st.cache_resource(show_spinner=False)
+def _runner(choice: EngineChoice) -> JobRunner:
+    return JobRunner(choice)
 
 
 def wait_for(jobs: list[Job], *, every: float = 1.0) -> None:
@@ -165,6 +193,7 @@ def wait_for(jobs: list[Job], *, every: float = 1.0) -> None:
             text = _("{label} · {seconds:.0f} s").format(label=job.label, seconds=job.elapsed())
             if job.message:
                 text += f" · {translate_note(job.message)}"
+            text += " · " + _("on {where}").format(where=describe(job.engine))
             bar, button = st.columns([6, 1], vertical_alignment="center")
             bar.progress(min(max(job.fraction, 0.0), 1.0), text=text)
             if job.handle is not None and button.button(

@@ -23,21 +23,23 @@ from embedlens.engines.base import (
     JobCancelled,
     WorkerCrashed,
 )
+from embedlens.engines.config import ENGINE_ENV, RAY_ADDRESS_ENV, EngineChoice, engine_choice
 from embedlens.errors import InvalidParameterError
 
 __all__ = [
     "ENGINES",
+    "ENGINE_ENV",
     "RAY_ADDRESS_ENV",
     "Engine",
     "EngineBase",
+    "EngineChoice",
     "EngineError",
     "EngineUnavailable",
     "JobCancelled",
     "WorkerCrashed",
+    "engine_choice",
     "get_engine",
 ]
-
-RAY_ADDRESS_ENV = "EMBEDLENS_RAY_ADDRESS"
 
 
 def get_engine(

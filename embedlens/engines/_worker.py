@@ -15,7 +15,8 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-ENV_PREFIXES = ("EMBEDLENS_", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "NUMBA_CACHE_DIR")
+from embedlens._resident import ENV_PREFIXES
+
 PROGRESS_EVERY_S = 0.1
 
 
@@ -27,7 +28,7 @@ class RemoteTraceback(Exception):
 
 
 def environment() -> dict[str, str]:
-    """The caller's settings a job must see (``EMBEDLENS_*``, offline flags, numba cache)."""
+    """The caller's settings a job must see (``_resident.ENV_PREFIXES``: Ray auth, HOME...)."""
     return {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIXES)}
 
 

@@ -22,93 +22,39 @@ environment, so a worker started earlier still reads the same limits and workspa
 from __future__ import annotations
 
 import atexit
-import itertools
 import multiprocessing as mp
 import os
-import sys
 import threading
-import types
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import Any
 
 from embedlens.engines import _worker
-from embedlens.engines.base import EngineBase, EngineError, JobCancelled, WorkerCrashed
-from embedlens.engines.steps import cluster_step, embed_step, project_step
+from embedlens.engines.base import EngineError, JobCancelled, WorkerCrashed
+from embedlens.engines.local_base import (
+    EngineJob,
+    InProcessEngine,
+    _context,
+    _fail,
+    _main_hidden,
+    _safe_progress,
+    _Steps,
+    default_workers,
+)
 from embedlens.i18n import N_
 from embedlens.progress import ProgressCallback
 from embedlens.validation import check_in_range
 
-if TYPE_CHECKING:
-    from embedlens.cluster import Clustering, ClusterParams
-    from embedlens.embedders import EmbedResult, VectorCache
-    from embedlens.pipeline.core import EmbedSpec
-    from embedlens.reduce import Projection, ProjectionParams
-
-__all__ = ["EngineJob", "InProcessEngine", "LocalEngine", "default_workers"]
+__all__ = ["EngineJob", "InProcessEngine", "LocalEngine", "default_workers"]  # re-exported
 
 MAX_MEMORY_ENV = "EMBEDLENS_WORKER_MAX_MB"
 DEFAULT_MAX_MEMORY_MB = 4096
 DEFAULT_MAX_TASKS = 200
 TERMINATE_GRACE_S = 2.0
-_ids = itertools.count(1)
-_main_lock = threading.Lock()
 _engines: weakref.WeakSet[LocalEngine] = weakref.WeakSet()
-
-
-def default_workers() -> int:
-    """``min(2, CPUs)``: two jobs at once without starving the machine's other work."""
-    return max(1, min(2, os.cpu_count() or 1))
-
-
-def _context() -> mp.context.BaseContext:
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        # Not "__main__": the caller's script (streamlit, pytest) is never re-run in workers.
-        ctx.set_forkserver_preload(["embedlens.engines._worker"])
-        return ctx
-    return mp.get_context("spawn")
-
-
-@dataclass(eq=False)
-class EngineJob:
-    """One job in the engine: its future, latest progress, and :meth:`cancel`."""
-
-    label: str
-    future: Future = field(default_factory=Future)
-    fraction: float = 0.0
-    message: str = ""
-    on_progress: ProgressCallback | None = None
-    id: int = field(default_factory=lambda: next(_ids))
-    _engine: LocalEngine | None = field(default=None, repr=False)
-    _cancelled: bool = field(default=False, repr=False)
-
-    @property
-    def done(self) -> bool:
-        """Finished, failed or cancelled."""
-        return self.future.done()
-
-    def result(self, timeout: float | None = None) -> Any:
-        """The job's result; its error re-raised (:class:`JobCancelled` once cancelled)."""
-        return self.future.result(timeout)
-
-    def cancel(self) -> bool:
-        """Stop the job (queued or running); False when it had already finished."""
-        if self.done or self._engine is None:
-            return False
-        return self._engine._cancel(self)
-
-    def _progress(self, fraction: float, message: str) -> None:
-        self.fraction, self.message = fraction, message
-        if self.on_progress is not None:
-            self.on_progress(fraction, message)
 
 
 @dataclass(eq=False)
@@ -117,76 +63,6 @@ class _Worker:
     conn: Connection
     job: EngineJob | None = None
     tasks: int = 0
-
-
-class _Steps(EngineBase):
-    """embed / project / cluster in terms of :meth:`run` (shared by both local engines)."""
-
-    name = "local"
-    workers = 1
-
-    def run(
-        self,
-        fn: Callable[..., Any],
-        *args: Any,
-        on_progress: ProgressCallback | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        raise NotImplementedError
-
-    def embed(
-        self,
-        texts: Sequence[str],
-        spec: EmbedSpec,
-        *,
-        cache: VectorCache | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> EmbedResult:
-        """Vectors for ``texts`` with the resolved ``spec`` (see :mod:`embedlens.engines.base`)."""
-        return self.run(embed_step, list(texts), spec, cache=cache, on_progress=on_progress)
-
-    def project(
-        self,
-        vectors: np.ndarray,
-        params: ProjectionParams,
-        *,
-        sample_size: int | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> Projection:
-        """Coordinates for every row (fitted on ``sample_size`` rows, the rest placed)."""
-        return self.run(
-            project_step, vectors, params, sample_size=sample_size, on_progress=on_progress
-        )
-
-    def cluster(
-        self,
-        X: np.ndarray,
-        params: ClusterParams,
-        *,
-        texts: Sequence[str] | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> Clustering:
-        """Cluster labels of ``X`` named by keywords of ``texts``."""
-        texts = None if texts is None else list(texts)
-        return self.run(cluster_step, X, params, texts=texts, on_progress=on_progress)
-
-
-class InProcessEngine(_Steps):
-    """The local engine as seen inside one of its workers: run here, with this process's models.
-
-    A :class:`LocalEngine` sent to a worker (inside a pickled ``Pipeline``) becomes this one,
-    so a job never submits work to a pool from inside the pool.
-    """
-
-    def run(
-        self,
-        fn: Callable[..., Any],
-        *args: Any,
-        on_progress: ProgressCallback | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """``fn(*args, on_progress=..., **kwargs)`` in this process."""
-        return fn(*args, on_progress=on_progress, **kwargs)
 
 
 class LocalEngine(_Steps):
@@ -493,25 +369,6 @@ class LocalEngine(_Steps):
         self._wake_w.close()
 
 
-@contextmanager
-def _main_hidden() -> Iterator[None]:
-    """Start processes without telling them the caller's ``__main__``.
-
-    multiprocessing re-runs the main script in a new process (as ``__mp_main__``); under
-    Streamlit that is the app page itself (Streamlit puts the running page in
-    ``sys.modules["__main__"]``), which must never run in a worker. Tasks are module-level
-    functions of importable modules, so workers never need the main script.
-    """
-    with _main_lock:
-        main = sys.modules.get("__main__")
-        sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__
-        try:
-            yield
-        finally:
-            if main is not None:
-                sys.modules["__main__"] = main
-
-
 def _reap(worker: _Worker) -> None:
     worker.process.join(timeout=TERMINATE_GRACE_S)
     if worker.process.is_alive():
@@ -521,19 +378,6 @@ def _reap(worker: _Worker) -> None:
         worker.process.kill()
         worker.process.join()
     worker.conn.close()
-
-
-def _fail(job: EngineJob, exc: BaseException) -> None:
-    if not job.future.done():
-        if job.future.running() or job.future.set_running_or_notify_cancel():
-            job.future.set_exception(exc)
-
-
-def _safe_progress(job: EngineJob, fraction: float, message: str) -> None:
-    try:
-        job._progress(fraction, message)
-    except Exception:  # a caller's progress display must not stop the engine
-        pass
 
 
 def _at_exit() -> None:

@@ -274,10 +274,14 @@ def embed_parquet_on_ray(
 ) -> int:
     """Embed a Parquet file or folder into a folder of Parquet shards, streaming.
 
-    The driver holds no rows: Ray reads the shards, the actors add ``vector_column`` and Ray
-    writes the shards in input order. No cache here: it lives with the driver. Returns the
-    number of rows written.
+    Ray reads the input shards and the actors add ``vector_column``; the driver writes the
+    batches as they stream back, in input order, to ``part-NNNNN.parquet`` files of up to
+    :data:`SHARD_ROWS` rows, holding a few batches at a time, never the whole file. (Ray
+    Data's own ``write_parquet`` was measured to mix up batches' order even with
+    ``preserve_order``, and writes a local path on whichever node runs the task.) No cache
+    here: it lives with the driver. Returns the number of rows written.
     """
+    import ray
     import ray.data
 
     if spec.backend in CORPUS_BACKENDS:
@@ -285,6 +289,9 @@ def embed_parquet_on_ray(
             f"{spec.backend} vectors depend on the whole corpus; embed_parquet needs a "
             "per-text model (sentence-transformers)."
         )
+    out = Path(output)
+    if out.is_dir() and any(out.glob("*.parquet")):
+        raise DataError(f"{out} already holds Parquet files; choose an empty or new folder.")
     ds = ray.data.read_parquet(str(source), num_cpus=0)  # I/O: reserves no CPU
     if text_column not in ds.columns():
         raise DataError(
@@ -301,12 +308,58 @@ def embed_parquet_on_ray(
         batch_format="pandas",
     )
     args["fn_constructor_kwargs"] = {"text_column": text_column, "vector_column": vector_column}
-    # Ray Data's file listing and write steps each reserve a CPU: when the actors would hold
-    # every CPU those never start (measured: a hang on 2 CPUs), so the actors reserve less
-    # (their torch threads stay cpus_per_worker).
+    # Ray Data's file listing reserves a CPU: when the actors would hold every CPU it never
+    # starts (measured: a hang on 2 CPUs), so the actors reserve less (their torch threads
+    # stay cpus_per_worker).
     cpus = float(ray.cluster_resources().get("CPU", 1.0))
     if pool.workers * pool.cpus_per_worker > cpus - 1:
         args["num_cpus"] = max(0.1, (cpus - 1) / pool.workers)
-    with ray_errors():
-        ds.map_batches(**args).write_parquet(str(output), ray_remote_args={"num_cpus": 0})
-    return ray.data.read_parquet(str(output)).count()  # from the shards' metadata
+    out.mkdir(parents=True, exist_ok=True)
+    with ray_errors(), _ShardWriter(out) as shards:
+        for table in ds.map_batches(**args).iter_batches(batch_format="pyarrow", batch_size=None):
+            shards.write(table)
+    return shards.rows
+
+
+SHARD_ROWS = 100_000  # rows per output file of embed_parquet_on_ray
+
+
+class _ShardWriter:
+    """Writes Arrow tables in the order given to ``part-00000.parquet``, ``part-00001…``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.rows, self.shards = folder, 0, 0
+        self._writer: Any = None
+        self._in_shard = 0
+
+    def write(self, table: Any) -> None:
+        """Append ``table``; a new shard when this one is full or the schema cannot be kept."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._writer is not None and self._in_shard < SHARD_ROWS:
+            try:  # a batch whose column is all null reads as another type
+                table = table.cast(self._writer.schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+                self.close()
+        else:
+            self.close()
+        if self._writer is None:
+            path = self.folder / f"part-{self.shards:05d}.parquet"
+            self._writer, self._in_shard = pq.ParquetWriter(path, table.schema), 0
+            self.shards += 1
+        self._writer.write_table(table)
+        self._in_shard += table.num_rows
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        """Finish the open shard, if any."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def __enter__(self) -> _ShardWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

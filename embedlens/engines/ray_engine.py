@@ -11,7 +11,8 @@
   methods run as one task. Exact neighbours (:meth:`RayEngine.neighbors`) are sharded over
   data rows with a top-k merge.
 - **Parquet in shards** (:meth:`RayEngine.embed_parquet`): ``read_parquet`` →
-  ``map_batches`` → ``write_parquet``; the driver holds no rows, whatever the file size.
+  ``map_batches`` → shards written by the driver in input order as batches stream back; the
+  driver holds a few batches, never the whole file.
 
 Connect with ``RayEngine(address="ray://head:10001")`` (or ``EMBEDLENS_RAY_ADDRESS``); with no
 address a local Ray is started on this machine. Workers need embedlens installed with the
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -31,14 +33,17 @@ import numpy as np
 
 from embedlens.embedders import EmbedResult, VectorCache
 from embedlens.engines.base import EngineBase, EngineUnavailable
+from embedlens.engines.config import RAY_ADDRESS_ENV, check_reachable
 from embedlens.engines.ray_embed import ActorPool, embed_on_ray, embed_parquet_on_ray
 from embedlens.engines.ray_steps import kmeans_on_ray, project_on_ray, ray_errors, top_k_on_ray
+from embedlens.i18n import N_
 from embedlens.progress import ProgressCallback, report
 from embedlens.validation import check_in_range
 
-__all__ = ["RAY_ADDRESS_ENV", "RayEngine", "connect"]
+__all__ = ["RAY_ADDRESS_ENV", "RayEngine", "connect", "connect_timeout"]
 
-RAY_ADDRESS_ENV = "EMBEDLENS_RAY_ADDRESS"
+CONNECT_TIMEOUT_ENV = "EMBEDLENS_RAY_CONNECT_TIMEOUT"
+DEFAULT_CONNECT_TIMEOUT_S = 60.0
 
 
 def _quiet_ray_data() -> None:
@@ -71,19 +76,75 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:
         "logging_level": logging.ERROR,
         "log_to_driver": False,
     }
+    if address:
+        check_reachable(address)  # Ray itself retries an unreachable address for minutes
     try:
         if address:
-            ray.init(address=address, **options)
+            _join(address, options)
         else:
             ray.init(num_cpus=num_cpus, **options)
-    except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
-        where = f"the Ray cluster at {address!r}" if address else "a local Ray"
+    except _Silent:
         raise EngineUnavailable(
-            f"Could not connect to {where}: {exc}. Check the address (ray://HOST:10001 or "
-            f"HOST:6379) and that `ray status` works there, or unset {RAY_ADDRESS_ENV}."
+            N_(
+                "The Ray cluster at {address} did not accept this connection within "
+                "{seconds:.0f} s. If it uses token authentication (Ray's default for local "
+                "clusters), set RAY_AUTH_MODE=token, and RAY_AUTH_TOKEN or its token file, where "
+                "embedlens runs."
+            ).format(address=address, seconds=connect_timeout())
+        ) from None
+    except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
+        if not address:
+            raise EngineUnavailable(
+                N_("A local Ray could not start: {reason}").format(reason=exc)
+            ) from None
+        raise EngineUnavailable(
+            N_(
+                "The Ray cluster at {address} cannot be reached ({reason}). Check the address "
+                "(ray://HOST:10001 or HOST:6379), that the cluster runs (ray status on its head "
+                "node) and that this machine may connect to that port."
+            ).format(address=address, reason=exc)
         ) from None
     _quiet_ray_data()
     return True
+
+
+class _Silent(Exception):
+    """``ray.init`` did not return in time (Ray retries a refused token without end)."""
+
+
+def connect_timeout() -> float:
+    """Seconds to wait for a cluster to accept a driver (``EMBEDLENS_RAY_CONNECT_TIMEOUT``)."""
+    text = os.environ.get(CONNECT_TIMEOUT_ENV, "").strip()
+    try:
+        return max(1.0, float(text)) if text else DEFAULT_CONNECT_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_CONNECT_TIMEOUT_S
+
+
+def _join(address: str, options: dict[str, Any]) -> None:
+    """``ray.init(address=...)`` in a thread, given up after :func:`connect_timeout` seconds.
+
+    A cluster that answers but refuses the driver (a missing or wrong auth token) makes Ray
+    retry for ever; the attempt goes on in its thread, and a later call finds it connected.
+    """
+    import ray
+
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            ray.init(address=address, **options)
+            outcome.append(None)
+        except BaseException as exc:  # handed to the caller below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=attempt, name="embedlens-ray-connect", daemon=True)
+    thread.start()
+    thread.join(connect_timeout())
+    if not outcome:
+        raise _Silent(address)
+    if outcome[0] is not None:
+        raise outcome[0]
 
 
 class RayEngine(EngineBase):
@@ -189,8 +250,8 @@ class RayEngine(EngineBase):
     ) -> int:
         """Embed a Parquet file or folder into a folder of Parquet shards, streaming.
 
-        The driver holds no rows (see :func:`~embedlens.engines.ray_embed.embed_parquet_on_ray`);
-        returns the number of rows written.
+        The driver holds a few batches at a time, not the file (see
+        :func:`~embedlens.engines.ray_embed.embed_parquet_on_ray`); returns the rows written.
         """
         pool = self.pool(spec.device, spec.precision)
         return embed_parquet_on_ray(

@@ -18,32 +18,18 @@ from typing import Any
 
 import numpy as np
 
-from embedlens.cluster import (
-    Clustering,
-    ClusterParams,
-    _auto_k,
-    _check_vs_data,
-    _fit_rows,
-    _make_kmeans,
-    _names,
-    _prepare,
-    _renumber,
-    check_cluster_inputs,
-)
+from embedlens.cluster import Clustering, ClusterParams, fit_kmeans, kmeans_fit_rows
+from embedlens.cluster_inputs import check_against_data, check_cluster_inputs, prepare_vectors
+from embedlens.cluster_methods import automatic_k
+from embedlens.cluster_naming import name_clusters, renumber_by_size
 from embedlens.engines.base import EngineError, WorkerCrashed
 from embedlens.errors import DataError, EmbedlensError
-from embedlens.i18n import N_
 from embedlens.neighbors import NeighborResult, _merge, top_k
 from embedlens.progress import ProgressCallback, report, scaled
-from embedlens.reduce import (
-    Projection,
-    ProjectionParams,
-    _finite_coords,
-    _label,
-    _model_transform,
-)
+from embedlens.reduce import Projection, ProjectionParams
+from embedlens.reduce_place import finite_coords, method_label, model_transform
 from embedlens.reduce_scale import fit_on_sample
-from embedlens.validation import as_object_labels, check_in_range, check_vectors
+from embedlens.validation import check_in_range, check_vectors
 
 ROW = "row"  # the column holding each row's position in the input
 VEC = "vec"  # the column holding its vector
@@ -130,8 +116,8 @@ class _Placer:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         vectors = np.ascontiguousarray(batch[VEC], dtype=np.float32)
-        placed, _ = _model_transform(self.model, vectors)
-        return {ROW: batch[ROW], VEC: _finite_coords(placed, self.model.method)}
+        placed, _ = model_transform(self.model, vectors)
+        return {ROW: batch[ROW], VEC: finite_coords(placed, self.model.method)}
 
 
 def collect(
@@ -201,22 +187,22 @@ def project_on_ray(
     if sample_size is not None:
         check_in_range("sample_size", sample_size, low=3, owner="project_on_ray", kind=int)
     if sample_size is None or n <= sample_size:
-        report(on_progress, 0.0, f"Running {_label(params.method)} on {n:,} points on Ray…")
+        report(on_progress, 0.0, f"Running {method_label(params.method)} on {n:,} points on Ray…")
         task = ray.remote(num_cpus=1)(project_step)
         result = ray.get(task.remote(X, params))
-        report(on_progress, 1.0, f"{_label(params.method)} done in {result.seconds:.1f} s")
+        report(on_progress, 1.0, f"{method_label(params.method)} done in {result.seconds:.1f} s")
         return result
     fit, coords, rest = fit_on_sample(X, params, sample_size, on_progress=on_progress)
     if rest.size:
         coords[rest] = place_on_ray(
             fit, X, rest, workers=workers, on_progress=scaled(on_progress, 0.5, 1.0)
         )
-    owner = "openTSNE" if params.method == "tsne" else _label(params.method)
+    owner = "openTSNE" if params.method == "tsne" else method_label(params.method)
     notes = fit.notes
     if rest.size:
         notes += (
-            f"Fitted {_label(params.method)} on {sample_size:,} of {n:,} rows; placed the rest "
-            f"with {owner}'s transform on {workers} Ray workers.",
+            f"Fitted {method_label(params.method)} on {sample_size:,} of {n:,} rows; placed "
+            f"the rest with {owner}'s transform on {workers} Ray workers.",
         )
     return replace(fit, coords=coords, notes=notes, seconds=time.perf_counter() - start)
 
@@ -297,44 +283,35 @@ def kmeans_on_ray(
     """k-means fitted on a seeded sample here; every row assigned to its centre on Ray.
 
     The sample is :func:`embedlens.cluster.cluster`'s (all rows up to 20,000, a seeded
-    20,000 above), so labels equal the local engine's; ``k=None`` is chosen by silhouette.
+    20,000 above), so labels equal the local engine's; ``k=None`` is chosen as there (the
+    modularity knee with a stability check, :func:`embedlens.cluster_methods.automatic_k`) and
+    its curves are kept in ``Clustering.k_choice``.
     """
     import ray
-
-    from embedlens.keywords import cluster_keywords
 
     if params.method != "kmeans":
         raise DataError(f"kmeans_on_ray runs k-means, not {params.method}.")
     start = time.perf_counter()
     X = check_cluster_inputs(X, texts)
     n = len(X)
-    params, notes = _check_vs_data(params, n)
+    params, notes = check_against_data(params, n)
     report(on_progress, 0.0, f"Clustering {n:,} points with kmeans on Ray…")
-    Z = _prepare(X, params)
+    Z = prepare_vectors(X, params)
+    choice = None
     if params.k is None:
-        k, _, note = _auto_k(Z, params, scaled(on_progress, 0.0, 0.5))
-        params = replace(params, k=k)
+        choice, _, note = automatic_k(Z, params, scaled(on_progress, 0.0, 0.5))
+        params = replace(params, k=choice.k)
         notes.append(note)
-    fit_rows = _fit_rows(n, params)
-    model = _make_kmeans(params=params, k=int(params.k or 2))
-    model.fit(Z if fit_rows is None else Z[fit_rows])
-    if fit_rows is not None:
-        notes.append(
-            N_(
-                "k-means fitted on a random sample of {sample:,} of {n:,} rows (seed {seed}); "
-                "every row is assigned to its nearest centre."
-            ).format(sample=fit_rows.size, n=n, seed=params.seed)
-        )
+    model, fit_notes = fit_kmeans(Z, params, kmeans_fit_rows(n, params))
+    notes += fit_notes
     report(on_progress, 0.6, "Assigning rows to the centres on Ray…")
     task = ray.remote(num_cpus=1)(_predict_shard)
     m_ref = ray.put(model)
     bounds = shard_bounds(n, shards)
     parts = ray.get([task.remote(m_ref, Z[a:b]) for a, b in bounds])
-    labels = _renumber(np.concatenate(parts))
+    labels = renumber_by_size(np.concatenate(parts))
     report(on_progress, 0.9, "Finding keywords…")
-    keywords: dict[int, list[str]] = {int(c): [] for c in np.unique(labels)}
-    if texts is not None:
-        keywords = cluster_keywords(as_object_labels(texts), labels)
+    keywords, names = name_clusters(labels, texts)
     seconds = time.perf_counter() - start
     report(on_progress, 1.0, f"Clustering done in {seconds:.1f} s")
-    return Clustering(labels, params, _names(labels, keywords), keywords, tuple(notes), seconds)
+    return Clustering(labels, params, names, keywords, tuple(notes), seconds, k_choice=choice)

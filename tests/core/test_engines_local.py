@@ -129,6 +129,23 @@ def test_progress_reaches_the_caller(engine) -> None:
     assert seen and seen[0] == (0.5, "sleeping")
 
 
+def settings(*, on_progress=None) -> tuple[str | None, ...]:
+    return tuple(os.environ.get(k) for k in ("HOME", "RAY_AUTH_MODE", "RAY_AUTH_TOKEN"))
+
+
+def test_a_job_sees_home_and_ray_auth_changed_after_the_workers_started(engine, tmp_path):
+    # A worker forks from a forkserver started at the first job; a job connecting to a Ray
+    # cluster by its address needs the caller's RAY_AUTH_MODE and token (RAY_AUTH_TOKEN, or
+    # ~/.ray/auth_token under HOME), which a local ray.init in the caller may have set since.
+    before = engine.run(settings)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(tmp_path))
+        mp.setenv("RAY_AUTH_MODE", "token")
+        mp.setenv("RAY_AUTH_TOKEN", "t0ken")
+        assert engine.run(settings) == (str(tmp_path), "token", "t0ken")
+    assert engine.run(settings) == before == settings()
+
+
 def test_cancel_stops_a_running_job_and_the_next_job_runs(engine) -> None:
     job = engine.submit(sleeper, 60.0, label="A long sleep")
     deadline = time.monotonic() + 60
@@ -202,13 +219,17 @@ def test_engine_pickles_to_in_process(engine) -> None:
     assert isinstance(pipe.engine, InProcessEngine)
 
 
-def test_a_resident_worker_serves_fresh_callers(tmp_path) -> None:
+# The second workspace is too deep for a Unix socket's path (107 bytes): the socket goes to a
+# short private path instead (a test run under pytest-xdist failed with "AF_UNIX path too long").
+@pytest.mark.parametrize("folder", ["ws", "a-workspace-deeper-than-a-unix-socket-path-may-be/" * 3])
+def test_a_resident_worker_serves_fresh_callers(tmp_path, folder) -> None:
     import subprocess
     import sys
 
+    from embedlens._resident import MAX_SOCKET_PATH, socket_address
     from embedlens.engines.resident import find_resident
 
-    root = tmp_path / "ws"
+    root = tmp_path / folder
     assert find_resident(root) is None
     code = (
         "import sys; from embedlens.engines.resident import serve; "
@@ -224,7 +245,10 @@ def test_a_resident_worker_serves_fresh_callers(tmp_path) -> None:
             time.sleep(0.1)
         assert resident is not None, "the resident worker did not start"
         assert (resident.name, resident.workers) == ("local", 1)
-        assert (root / "run" / "engine.key").stat().st_mode & 0o077 == 0  # owner only
+        assert resident.address.with_suffix(".key").stat().st_mode & 0o077 == 0  # owner only
+        bound = Path(socket_address(resident.address))
+        assert bound.is_socket() and bound.stat().st_mode & 0o077 == 0
+        assert (bound == resident.address) == (len(str(resident.address)) <= MAX_SOCKET_PATH)
         X = _blobs()
         got = resident.project(X, ProjectionParams(method="pca"))
         want = project_step(X, ProjectionParams(method="pca"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_DATASETS
+from tests.conftest import SHARED_DATASETS, run_lock, run_root
 
 
 def run_cli(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess:
@@ -45,25 +45,38 @@ def ag_news_csv() -> Path:
 
 @pytest.fixture(scope="session")
 def ag_home(tmp_path_factory) -> Path:
-    """One workspace shared by the AG News tests (its embedding cache is the point)."""
-    return tmp_path_factory.mktemp("ag_home")
+    """One workspace shared by the AG News tests (its embedding cache is the point), and by
+    every pytest-xdist worker of the run."""
+    home = run_root(tmp_path_factory) / "ag_home"
+    home.mkdir(exist_ok=True)
+    return home
 
 
 @pytest.fixture(scope="session")
 def ag_embedded(ag_news_csv, ag_home, tmp_path_factory) -> tuple[Path, dict, float]:
-    """AG News test embedded once: (parquet path, the CLI summary, seconds)."""
+    """AG News test embedded once per run: (parquet path, the CLI summary, seconds).
+
+    Under pytest-xdist the first worker that needs it embeds it while holding a lock; the
+    others wait and read the same file and summary.
+    """
     import time
 
-    out = tmp_path_factory.mktemp("ag") / "ag_embedded.parquet"
-    started = time.perf_counter()
-    proc = run_cli(
-        "embed",
-        str(ag_news_csv),
-        "--no-header",
-        "--text-column",
-        "col2",
-        "-o",
-        str(out),
-        home=ag_home,
-    )
-    return out, last_json(proc), time.perf_counter() - started
+    with run_lock(tmp_path_factory, "ag_embedded") as root:
+        out, record = root / "ag_embedded.parquet", root / "ag_embedded.json"
+        if record.is_file():
+            saved = json.loads(record.read_text())
+            return out, saved["summary"], saved["seconds"]
+        started = time.perf_counter()
+        proc = run_cli(
+            "embed",
+            str(ag_news_csv),
+            "--no-header",
+            "--text-column",
+            "col2",
+            "-o",
+            str(out),
+            home=ag_home,
+        )
+        summary, seconds = last_json(proc), time.perf_counter() - started
+        record.write_text(json.dumps({"summary": summary, "seconds": seconds}))
+        return out, summary, seconds

@@ -51,4 +51,5 @@ def test_embed_and_project_on_ray_equal_local(ag3k, tmp_path):
     assert info["engine"] == "ray" and info["rows"] == 3000 and info["sample_size"] == 1000
     coords = pd.read_parquet(tmp_path / "map.parquet")[["x", "y"]].to_numpy()
     assert coords.shape == (3000, 2) and np.isfinite(coords).all()
+    assert len(np.unique(coords, axis=0)) > 2900  # every row placed, not piled up
     assert any("placed the rest" in n for n in info["notes"])
