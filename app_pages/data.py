@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import datasets, images, state
+from components import datasets, engines, images, state, uploads
 from components.feedback import md_escape, user_errors
 from embedlens.i18n import N_, _, translate_note
 
@@ -17,6 +17,7 @@ if current is not None:
             name=md_escape(current.name), n=len(current)
         )
     )
+engines.caption()  # where the map's embedding and UMAP run (local workers or Ray)
 
 source = st.segmented_control(
     _("Source"),
@@ -26,6 +27,7 @@ source = st.segmented_control(
     key="data.source",
 )
 ds = None
+stored = None  # the uploaded files, on disk
 if source == "Sample":
     st.write(_("Short news-style texts on 8 topics, written by the embedlens team (sample_data/)."))
     ds = datasets.sample()
@@ -35,40 +37,45 @@ elif source == "Paste text":
         with user_errors(_("Reading the pasted text"), untrusted_input=True):
             ds = datasets.from_pasted(text)
 else:
-    uploads = st.file_uploader(
+    files = st.file_uploader(
         _(
             "A table (CSV, TSV, Parquet, JSONL), word vectors (GloVe .txt, word2vec/fastText "
             ".vec) or vectors (.npy). Several files at once make one dataset: TensorFlow "
             "Projector tensors (.bytes or vectors.tsv) with metadata.tsv and "
             "projector_config.json, or a table with a .npy of its row vectors."
         ),
-        key="data.upload",
+        key=uploads.uploader_key(),
         type=[*datasets.UPLOAD_TYPES, *images.UPLOAD_TYPES],
         accept_multiple_files=True,
     )
     st.caption(images.upload_hint())
-    if uploads and images.is_image_upload(tuple(u.name for u in uploads)):
+    if files and images.is_image_upload(tuple(u.name for u in files)):
         with user_errors(_("Reading the images"), untrusted_input=True):
             ds = images.from_uploads(
-                tuple(u.file_id for u in uploads),
-                tuple(u.name for u in uploads),
-                tuple(u.getvalue() for u in uploads),
+                tuple(u.file_id for u in files),
+                tuple(u.name for u in files),
+                tuple(u.getvalue() for u in files),
             )
         images.skipped_panel()
-    elif uploads:
+    else:
+        if files:  # to a file on disk, out of memory; the page reruns with an empty uploader
+            with user_errors(_("Saving {name}").format(name=", ".join(u.name for u in files))):
+                uploads.ingest(files)
+        stored = uploads.pending()
+    if stored:
+        st.caption(
+            _("Read from {names} ({size:,} bytes); upload another file to replace it.").format(
+                names=md_escape(", ".join(s.name for s in stored)),
+                size=sum(s.size for s in stored),
+            )
+        )
         header, delimiter = datasets.reading_options()
-        ids = tuple(u.file_id for u in uploads)
-        names = tuple(u.name for u in uploads)
-        sig = datasets.upload_choices_key(ids, header, delimiter)
-        with user_errors(_("Reading {name}").format(name=", ".join(names)), untrusted_input=True):
-            ds = datasets.parse_uploads(
-                ids,
-                names,
-                header,
-                delimiter,
-                st.session_state.get(f"data.text_column.{sig}"),
-                None,
-                tuple(u.getvalue() for u in uploads),
+        keys = tuple(s.key for s in stored)
+        sig = datasets.upload_choices_key(keys, header, delimiter)
+        names = ", ".join(s.name for s in stored)
+        with user_errors(_("Reading {name}").format(name=names), untrusted_input=True):
+            ds = datasets.read_uploads(
+                keys, header, delimiter, st.session_state.get(f"data.text_column.{sig}"), stored
             )
         ds = datasets.column_choices(ds, sig)
 
@@ -112,4 +119,6 @@ if ds is not None:
         icon=":material/scatter_plot:",
     ):
         datasets.open_dataset(ds)
+        if stored:  # the dataset is in the workspace now: the uploaded copies can go
+            uploads.forget(stored)
         st.switch_page("app_pages/map.py")

@@ -13,6 +13,7 @@ from embedlens.dataset import Dataset
 from embedlens.i18n import N_, Translated, _, current_language, translate_note
 from embedlens.io import load_table
 from embedlens.io.bundle import load_files
+from embedlens.store.uploads import StoredUpload
 
 MIN_ROWS = 3  # PCA, t-SNE and UMAP all need at least three points
 UPLOAD_TYPES = [
@@ -90,21 +91,42 @@ def ensure_dataset() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def parse_uploads(
-    file_ids: tuple[str, ...],
-    names: tuple[str, ...],
+    keys: tuple[str, ...],
     header: bool,
     delimiter: str,
     text_column: str | None,
     label_column: str | None,
-    _data: tuple[bytes, ...],
+    _files: tuple[StoredUpload, ...],
 ) -> Dataset:
-    """Parse one upload, or several that make one dataset, once per (files, options)."""
+    """Read one upload, or several that make one dataset, from disk once per (files, options).
+
+    ``keys`` (content hash and name of each file, :attr:`StoredUpload.key`) identify the
+    files: the same file uploaded again is the same entry; no bytes are hashed.
+    """
     options = {"header": header, "text_column": text_column, "label_column": label_column}
     if delimiter:
         options["delimiter"] = delimiter
-    if len(names) == 1:
-        return load_table(_data[0], name=names[0], **options)
-    return load_files(list(zip(names, _data, strict=True)), **options)
+    if len(_files) == 1:
+        return load_table(_files[0].path, name=_files[0].name, **options)
+    return load_files([(f.name, f.path) for f in _files], **options)
+
+
+def read_uploads(
+    keys: tuple[str, ...],
+    header: bool,
+    delimiter: str,
+    text_column: str | None,
+    files: tuple[StoredUpload, ...],
+) -> Dataset:
+    """The uploaded files read with the detected columns, or with the text column chosen.
+
+    The detected reading is always the cached one, so the same file uploaded again (whose
+    text-column choice is still set) is read from the cache, not parsed again.
+    """
+    ds = parse_uploads(keys, header, delimiter, None, None, files)
+    if text_column is None or text_column == ds.text_column:
+        return ds
+    return parse_uploads(keys, header, delimiter, text_column, None, files)
 
 
 def reading_options() -> tuple[bool, str]:
@@ -125,11 +147,11 @@ def reading_options() -> tuple[bool, str]:
     return bool(header), str(delimiter)
 
 
-def upload_choices_key(file_ids: tuple[str, ...], header: bool, delimiter: str) -> str:
+def upload_choices_key(file_keys: tuple[str, ...], header: bool, delimiter: str) -> str:
     """Widget-key suffix for column choices: new files or reading options start afresh."""
     import hashlib
 
-    raw = "|".join((*file_ids, str(header), delimiter)).encode()
+    raw = "|".join((*file_keys, str(header), delimiter)).encode()
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:12]
 
 

@@ -278,23 +278,31 @@ def header_columns(data: bytes | bytearray | memoryview) -> int:
     return 1 + max(line.count(d) for d in _DELIMITERS)
 
 
-def check_input(data: bytes, kind: str, source: str, lim: Limits | None = None) -> None:
+def check_input(
+    data: bytes | os.PathLike[str], kind: str, source: str, lim: Limits | None = None
+) -> None:
     """Refuse, before parsing, a file over the size, column or decompressed-size limits.
 
-    ``kind`` is the loader's format: delimited text (``csv``, ``tsv``, ``txt``, ``bytes``) has
-    its header line counted; Parquet has its metadata read (rows, columns, uncompressed size)
-    without decoding any data.
+    ``data`` is the file's bytes or its path (only the size, the first line or the Parquet
+    footer is read). ``kind`` is the loader's format: delimited text (``csv``, ``tsv``,
+    ``txt``, ``bytes``) has its header line counted; Parquet has its metadata read (rows,
+    columns, uncompressed size) without decoding any data.
     """
     lim = lim or limits()
-    lim.check_file_size(len(data), source)
+    is_path = isinstance(data, os.PathLike)
+    size = os.stat(data).st_size if is_path else len(data)
+    lim.check_file_size(size, source)
     if kind in ("csv", "tsv", "txt", "bytes"):
+        if is_path:
+            with open(data, "rb") as fh:
+                data = fh.read(64 * _MB)
         lim.check_columns(header_columns(data), source, about=True)
-    elif kind == "parquet" and len(data):
+    elif kind == "parquet" and size:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         try:
-            meta = pq.ParquetFile(pa.BufferReader(data)).metadata
+            meta = pq.ParquetFile(os.fspath(data) if is_path else pa.BufferReader(data)).metadata
         except (pa.ArrowException, OSError, ValueError):
             return  # the parser reports a damaged file with its own message
         lim.check_columns(meta.num_columns, source)

@@ -179,20 +179,28 @@ def _with_note(ds: Dataset, note: str) -> Dataset:
     return dataclasses.replace(ds, report=report)
 
 
-def _tensor_candidate(name: str, data: bytes) -> bool:
+def _head(data: bytes | Path, size: int | None = None) -> bytes:
+    """The first ``size`` bytes (all when None) of bytes or of a file."""
+    if isinstance(data, bytes | bytearray):
+        return bytes(data[:size]) if size is not None else bytes(data)
+    with Path(data).open("rb") as fh:
+        return fh.read(-1 if size is None else size)
+
+
+def _tensor_candidate(name: str, data: bytes | Path) -> bool:
     if name.lower().endswith(".bytes"):
         return True
     if not name.lower().endswith(_TABLE_EXT):
         return False
     try:
-        text = data[:65536].decode("utf-8-sig", errors="strict")
+        text = _head(data, 65536).decode("utf-8-sig", errors="strict")
     except UnicodeDecodeError:
         return False
     return first_row_is_numbers(text, "\t") and "\t" in text.split("\n", 1)[0]
 
 
 def load_files(
-    files: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, bytes | Path]],
     *,
     header: bool = True,
     text_column: str | None = None,
@@ -200,7 +208,10 @@ def load_files(
     delimiter: str | None = None,
     encoding: str | None = None,
 ) -> Dataset:
-    r"""Load one dataset from one or several uploaded files ``(name, bytes)``.
+    r"""Load one dataset from one or several uploaded files ``(name, bytes or path)``.
+
+    Paths are read by the loaders from disk (a large table or ``.npy`` is never all in
+    memory); ``name`` is the user's file name, which picks the format.
 
     Pairs recognised: Projector tensors (``.bytes`` or a numeric TSV) + metadata TSV (+ an
     optional ``projector_config.json``), and a table + a ``.npy`` of its row vectors. A single
@@ -224,7 +235,9 @@ def load_files(
         return load_table(
             data, name=fname, header=header, delimiter=delimiter, encoding=encoding, **options
         )
-    configs = [(n, projector_config(d)) for n, d in by_name.items() if n.lower().endswith(".json")]
+    configs = [
+        (n, projector_config(_head(d))) for n, d in by_name.items() if n.lower().endswith(".json")
+    ]
     configs = [(n, c) for n, c in configs if c]
     rest = {n: d for n, d in by_name.items() if n not in {c[0] for c in configs}}
     dim = None
@@ -271,9 +284,9 @@ def load_files(
             ).format(files=shown)
         )
 
-    return load_projector(
-        rest[tensors],
-        rest[meta] if meta else None,
+    return load_projector(  # as bytes: the loader sniffs raw float32 in uploaded bytes only
+        _head(rest[tensors]),
+        _head(rest[meta]) if meta else None,
         dim=dim,
         name=Path(tensors).stem,
         tensors_name=tensors,

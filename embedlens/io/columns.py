@@ -7,47 +7,39 @@ text column, or on request with ``vector_column="*"``), then a low-cardinality l
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from embedlens.cells import as_texts
 from embedlens.dataset import Dataset, LoadReport
 from embedlens.errors import DataError, InvalidParameterError
 from embedlens.i18n import N_
+from embedlens.io.column_kinds import (
+    LABEL_NAMES,
+    MISSING_MARKERS,
+    NUMBER,
+    blank,
+    columns_list,
+    distinct,
+    is_id_name,
+    is_integer_like,
+    is_numeric,
+    is_stringish,
+    label_like,
+    label_named_int,
+    mean_length,
+    numeric_enough,
+    numeric_note,
+    stripped,
+)
 from embedlens.io.vectors import (
     looks_like_vector_column,
     looks_like_vector_name,
     numeric_block,
     parse_vector_column,
 )
-
-_LABEL_NAMES = (
-    "label",
-    "labels",
-    "class",
-    "category",
-    "topic",
-    "target",
-    "genre",
-    "tag",
-    "sentiment",
-    "cluster",
-    "group",
-    "y",
-    "class_index",
-    "label_id",
-)
-# Integer columns with these names are labels, never vector dimensions.
-_LABEL_INT_NAMES = frozenset(
-    {"label", "labels", "class", "category", "topic", "target", "class_index", "label_id"}
-)
-_MAX_LABELS = 50
-# Exact cell values (stripped) that tools write for a missing value.
-_MISSING_MARKERS = frozenset({"nan", "NaN", "NAN", "None", "null", "NULL", "<NA>", "NaT"})
-_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
 
 @dataclass
@@ -62,16 +54,6 @@ class _Roles:
     vector_columns: list[str] = field(default_factory=list)
     vectors: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def _is_id_name(name: object) -> bool:
-    return str(name).strip().lower() == "id"
-
-
-def _columns_list(frame: pd.DataFrame) -> str:
-    names = [repr(str(c)) for c in frame.columns]
-    shown = ", ".join(names[:30]) + (f", ... ({len(names)} in all)" if len(names) > 30 else "")
-    return shown
 
 
 # One whole sentence per role of the column that is not there.
@@ -94,60 +76,13 @@ _NO_SUCH_COLUMN = {
 def _require(frame: pd.DataFrame, column: str, role: str, source: str) -> None:
     if column not in frame.columns:
         raise DataError(
-            _NO_SUCH_COLUMN[role].format(file=source, column=column, columns=_columns_list(frame))
+            _NO_SUCH_COLUMN[role].format(file=source, column=column, columns=columns_list(frame))
         )
-
-
-def _is_stringish(series: pd.Series) -> bool:
-    if isinstance(series.dtype, pd.ArrowDtype):
-        return False
-    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
-        return True
-    if series.dtype != object:
-        return False
-    sample = series.dropna().head(50).tolist()
-    return bool(sample) and sum(isinstance(v, str) for v in sample) > len(sample) / 2
-
-
-def _is_numeric(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
-        series.dtype
-    )
-
-
-def _is_integer_like(series: pd.Series) -> bool:
-    if pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        return True
-    return False
-
-
-def _stripped(series: pd.Series) -> list[str]:
-    """Each cell as stripped text; "" for a missing cell."""
-    return as_texts(series, strip=True)
-
-
-def _blank(series: pd.Series) -> np.ndarray:
-    """True where a cell has no text: missing, empty or whitespace only."""
-    return np.array([not text for text in _stripped(series)], dtype=bool)
-
-
-def _distinct(series: pd.Series) -> int:
-    try:
-        return int(series.dropna().nunique())
-    except TypeError:  # unhashable cells (lists, dicts)
-        return int(series.dropna().astype(str).nunique())
-
-
-def _label_like(series: pd.Series, n: int) -> bool:
-    if not (_is_stringish(series) or _is_integer_like(series)):
-        return False
-    k = _distinct(series)
-    return 2 <= k <= _MAX_LABELS and k < n / 2
 
 
 def _find_ids(frame: pd.DataFrame, notes: list[str]) -> tuple[np.ndarray, str | None]:
     positions = np.arange(len(frame), dtype=np.int64)
-    col = next((c for c in frame.columns if _is_id_name(c)), None)
+    col = next((c for c in frame.columns if is_id_name(c)), None)
     if col is None:
         return positions, None
     values = frame[col]
@@ -170,18 +105,21 @@ def _find_ids(frame: pd.DataFrame, notes: list[str]) -> tuple[np.ndarray, str | 
             N_("Column {col!r} has repeated values; using row numbers as ids.").format(col=col)
         )
         return positions, None
-    if _is_integer_like(values):
+    if is_integer_like(values):
         return values.to_numpy(dtype=np.int64), col
     if pd.api.types.is_float_dtype(values.dtype) and np.all(np.mod(values.to_numpy(), 1) == 0):
         return values.to_numpy(dtype=np.int64), col
     return np.asarray(values.tolist(), dtype=object), col
 
 
-def _mean_length(series: pd.Series) -> float:
-    values = series.dropna()
-    if values.empty:
-        return 0.0
-    return float(values.astype(str).str.len().mean())
+def _vectors_of(
+    frame: pd.DataFrame, col: str, parsed: Mapping[str, np.ndarray], source: str
+) -> np.ndarray:
+    """Column ``col`` as float32 vectors: the reader's own array when it made one, else parsed."""
+    done = parsed.get(col)
+    if done is not None:
+        return done
+    return parse_vector_column(frame[col], column=col, source=source)
 
 
 def _pick_vectors(
@@ -190,36 +128,35 @@ def _pick_vectors(
     vector_column: str | None,
     label_column: str | None,
     source: str,
+    parsed: Mapping[str, np.ndarray],
 ) -> None:
     """Resolve an explicit vector column, or detect a list/JSON-list one."""
     if roles.vectors is not None:
         return
     if vector_column == "*":
         skip = {roles.id_column, label_column}
-        cols = [c for c in frame.columns if c not in skip and _numeric_enough(frame[c])]
-        cols = [c for c in cols if not _label_named_int(frame[c], c)]
+        cols = [c for c in frame.columns if c not in skip and numeric_enough(frame[c])]
+        cols = [c for c in cols if not label_named_int(frame[c], c)]
         if len(cols) < 2:
             raise DataError(
                 N_(
                     "{file}: vector_column='*' needs at least 2 numeric columns; found {n} "
                     "among {columns}."
-                ).format(file=source, n=len(cols), columns=_columns_list(frame))
+                ).format(file=source, n=len(cols), columns=columns_list(frame))
             )
         roles.vectors = numeric_block(frame, cols, source=source)
         roles.vector, roles.vector_columns = "*", cols
-        roles.notes.append(_numeric_note(cols))
+        roles.notes.append(numeric_note(cols))
         return
     if vector_column is not None:
-        roles.vectors = parse_vector_column(
-            frame[vector_column], column=vector_column, source=source
-        )
+        roles.vectors = _vectors_of(frame, vector_column, parsed, source)
         roles.vector, roles.vector_columns = vector_column, [vector_column]
         return
     for col in frame.columns:
-        if col in (roles.id_column, label_column) or _is_id_name(col):
+        if col in (roles.id_column, label_column) or is_id_name(col):
             continue
         if looks_like_vector_column(frame[col], name_hint=looks_like_vector_name(col)):
-            roles.vectors = parse_vector_column(frame[col], column=col, source=source)
+            roles.vectors = _vectors_of(frame, col, parsed, source)
             roles.vector, roles.vector_columns = col, [col]
             roles.notes.append(
                 N_("Vector column {col!r} detected ({d} dimensions).").format(
@@ -229,54 +166,34 @@ def _pick_vectors(
             return
 
 
-def _numeric_enough(series: pd.Series) -> bool:
-    """Numeric dtype, or text cells that are numbers but for a few bad ones (one, or 10%)."""
-    if _is_numeric(series):
-        return True
-    if not _is_stringish(series):
-        return False
-    numbers = series.dropna().astype(str).str.match(_NUMBER)
-    return bool(numbers.any()) and int((~numbers).sum()) <= max(1, len(numbers) // 10)
-
-
-def _label_named_int(series: pd.Series, name: str) -> bool:
-    return _is_integer_like(series) and str(name).strip().lower() in _LABEL_INT_NAMES
-
-
-def _numeric_note(cols: list[str]) -> str:
-    shown = ", ".join(repr(str(c)) for c in cols[:4])
-    more = f", ... {cols[-1]!r}" if len(cols) > 4 else ""
-    return N_("Vectors from {n} numeric columns ({names}).").format(n=len(cols), names=shown + more)
-
-
 def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, source: str) -> None:
     n = len(frame)
     taken = {roles.id_column, roles.label, *roles.vector_columns}
     if text_column is not None:
-        if _blank(frame[text_column]).all():
+        if blank(frame[text_column]).all():
             raise DataError(
                 N_(
                     "{file}, column {column!r}: every cell is empty; choose a column that "
                     "holds text. Available columns: {columns}."
-                ).format(file=source, column=text_column, columns=_columns_list(frame))
+                ).format(file=source, column=text_column, columns=columns_list(frame))
             )
         roles.text = text_column
         return
     numeric = [
         c
         for c in frame.columns
-        if c not in taken and _numeric_enough(frame[c]) and not _label_named_int(frame[c], c)
+        if c not in taken and numeric_enough(frame[c]) and not label_named_int(frame[c], c)
     ]
     # A column of numbers with a stray bad cell, beside other numbers, is a damaged dimension.
-    damaged = {c for c in numeric if not _is_numeric(frame[c])} if len(numeric) >= 2 else set()
+    damaged = {c for c in numeric if not is_numeric(frame[c])} if len(numeric) >= 2 else set()
     strings = [
         c
         for c in frame.columns
-        if c not in taken | damaged and not _is_id_name(c) and _is_stringish(frame[c])
+        if c not in taken | damaged and not is_id_name(c) and is_stringish(frame[c])
     ]
-    scored = [(c, _mean_length(frame[c])) for c in strings]
+    scored = [(c, mean_length(frame[c])) for c in strings]
     scored = [(c, m) for c, m in scored if m > 0]
-    texty = [(c, m) for c, m in scored if not _label_like(frame[c], n)]
+    texty = [(c, m) for c, m in scored if not label_like(frame[c], n)]
     if texty:
         roles.text = max(texty, key=lambda cm: cm[1])[0]
         roles.notes.append(
@@ -287,7 +204,7 @@ def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, sour
         if len(numeric) >= 2:
             roles.vectors = numeric_block(frame, numeric, source=source)
             roles.vector, roles.vector_columns = "*", numeric
-            roles.notes.append(_numeric_note(numeric))
+            roles.notes.append(numeric_note(numeric))
             return
     if scored and roles.vectors is None:
         roles.text = max(scored, key=lambda cm: cm[1])[0]
@@ -301,7 +218,7 @@ def _pick_text(frame: pd.DataFrame, roles: _Roles, text_column: str | None, sour
                 "{file}: found no text column (a column of strings) and no vectors. Columns: "
                 "{columns}; name the text column with text_column=..., or the vectors with "
                 "vector_column=... ('*' for one numeric column per dimension)."
-            ).format(file=source, columns=_columns_list(frame))
+            ).format(file=source, columns=columns_list(frame))
         )
 
 
@@ -312,20 +229,18 @@ def _pick_label(frame: pd.DataFrame, roles: _Roles, label_column: str | None) ->
     n = len(frame)
     taken = {roles.id_column, roles.text, *roles.vector_columns}
     candidates = [
-        c
-        for c in frame.columns
-        if c not in taken and not _is_id_name(c) and _label_like(frame[c], n)
+        c for c in frame.columns if c not in taken and not is_id_name(c) and label_like(frame[c], n)
     ]
     if not candidates:
         return
 
     def rank(col: str) -> tuple[int, int]:
         name = str(col).strip().lower()
-        pref = _LABEL_NAMES.index(name) if name in _LABEL_NAMES else len(_LABEL_NAMES)
+        pref = LABEL_NAMES.index(name) if name in LABEL_NAMES else len(LABEL_NAMES)
         return pref, list(frame.columns).index(col)
 
     roles.label = min(candidates, key=rank)
-    k = _distinct(frame[roles.label])
+    k = distinct(frame[roles.label])
     roles.notes.append(
         N_("Label column {col!r} detected ({k} distinct values).").format(col=roles.label, k=k)
     )
@@ -342,10 +257,13 @@ def assemble(
     vectors: np.ndarray | None = None,
     encoding: str | None = None,
     notes: list[str] | None = None,
+    parsed: Mapping[str, np.ndarray] | None = None,
 ) -> Dataset:
     """Assign column roles, drop rows without text and return the Dataset.
 
     ``vectors`` (from a ``.npy`` beside the table) must already have one row per frame row.
+    ``parsed`` maps list columns the reader already turned into float32 ``(n, d)`` arrays
+    (:func:`embedlens.io.parquet.parse_parquet_path`) to them: used as they are, not copied.
     Vector columns are removed from the frame (the vectors live in ``Dataset.vectors``).
     """
     frame = frame.reset_index(drop=True)
@@ -365,7 +283,7 @@ def assemble(
     all_notes = list(notes or [])
     ids, id_column = _find_ids(frame, all_notes)
     roles = _Roles(ids=ids, id_column=id_column, vectors=vectors, notes=all_notes)
-    if len(frame.columns) and all(_NUMBER.match(str(c)) for c in frame.columns):
+    if len(frame.columns) and all(NUMBER.match(str(c)) for c in frame.columns):
         roles.notes.append(
             N_(
                 "Every column name is a number: the first row may be data. Pass header=False "
@@ -379,7 +297,7 @@ def assemble(
                 "header=False if the file has no header row."
             )
         )
-    _pick_vectors(frame, roles, vector_column, label_column, source)
+    _pick_vectors(frame, roles, vector_column, label_column, source, parsed or {})
     roles.label = label_column
     _pick_text(frame, roles, text_column, source)
     _pick_label(frame, roles, label_column)
@@ -388,7 +306,7 @@ def assemble(
     keep = np.ones(n, dtype=bool)
     dropped: dict[str, int] = {}
     if roles.text is not None:
-        cells = _stripped(frame[roles.text])
+        cells = stripped(frame[roles.text])
         keep = np.array([bool(text) for text in cells], dtype=bool)
         if not keep.any():
             raise DataError(
@@ -400,7 +318,7 @@ def assemble(
         if (~keep).any():
             dropped["empty text"] = int((~keep).sum())
         # How pandas, Python, SQL and JavaScript write a missing value: not a text to embed.
-        markers = np.array([text in _MISSING_MARKERS for text in cells], dtype=bool)
+        markers = np.array([text in MISSING_MARKERS for text in cells], dtype=bool)
         if markers.any():
             keep &= ~markers
             dropped["missing-value text (NaN, None, null)"] = int(markers.sum())

@@ -1,4 +1,4 @@
-"""Parse decoded text or bytes into a DataFrame: delimited text, JSON Lines and Parquet."""
+"""Parse decoded text into a DataFrame: delimited text and JSON Lines (Parquet: io.parquet)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,15 @@ from collections import Counter
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from embedlens.errors import DataError
 from embedlens.i18n import N_
+from embedlens.io.parquet import PARQUET_BATCH_ROWS, parse_parquet
 
 _CANDIDATES = ("\t", ",", ";", "|")
 _DELIM_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _SNIFF_CHARS = 1 << 16
-PARQUET_BATCH_ROWS = 16_384
 
 
 def delimiter_name(sep: str) -> str:
@@ -373,54 +371,11 @@ def parse_jsonl(text: str, *, source: str) -> pd.DataFrame:
     return frame
 
 
-def _numeric_lists(dtype: pa.DataType) -> pd.ArrowDtype | None:
-    """Keep list-of-number columns (vectors) in Arrow: no Python object per row."""
-    is_list = pa.types.is_list(dtype) or pa.types.is_large_list(dtype)
-    if (is_list or pa.types.is_fixed_size_list(dtype)) and (
-        pa.types.is_floating(dtype.value_type) or pa.types.is_integer(dtype.value_type)
-    ):
-        return pd.ArrowDtype(dtype)
-    return None
-
-
-def parse_parquet(data: bytes, *, source: str) -> pd.DataFrame:
-    """A Parquet file's table as a DataFrame (list columns stay arrays).
-
-    Lists of numbers stay Arrow-backed (``pd.ArrowDtype``): converting 1M x 384 vectors to
-    one NumPy array per row took ~90 s and 4x the file's size in memory.
-    """
-    try:
-        # Batches, not read_table: decoding a whole row group at once (pandas writes one of up
-        # to 1M rows) peaks at ~3.3x the column; 16k-row batches at ~1.3x. BufferReader: no
-        # copy of the upload bytes.
-        pf = pq.ParquetFile(pa.BufferReader(data))
-        batches = list(pf.iter_batches(batch_size=PARQUET_BATCH_ROWS))
-        table = pa.Table.from_batches(batches, schema=pf.schema_arrow)
-        del batches
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DataError(
-            N_(
-                "{file} could not be read as Parquet ({error}); check that the file is complete."
-            ).format(file=source, error=exc)
-        ) from None
-    names = table.column_names
-    dup = next((c for c in names if names.count(c) > 1), None)
-    if dup is not None:
-        raise DataError(
-            N_(
-                "{file}: the column name {name!r} appears {n} times; rename them so every "
-                "column has a unique name."
-            ).format(file=source, name=dup, n=names.count(dup))
-        )
-    try:
-        return table.to_pandas(types_mapper=_numeric_lists)
-    except (pa.ArrowException, ValueError, TypeError):
-        pass  # stale pandas metadata (e.g. Arrow list dtypes): use the Arrow schema alone
-    try:
-        return table.to_pandas(ignore_metadata=True, types_mapper=_numeric_lists)
-    except (pa.ArrowException, ValueError, TypeError) as exc:
-        raise DataError(
-            N_("{file}: a column type could not be converted ({error}).").format(
-                file=source, error=exc
-            )
-        ) from None
+__all__ = [
+    "PARQUET_BATCH_ROWS",
+    "delimiter_name",
+    "parse_delimited",
+    "parse_jsonl",
+    "parse_parquet",
+    "sniff_delimiter",
+]

@@ -8,9 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
-import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +20,8 @@ import pyarrow.csv as pacsv
 from embedlens.cells import is_missing
 from embedlens.errors import DataError
 from embedlens.i18n import N_
+from embedlens.io.npy import load_npy
+from embedlens.io.vector_checks import F32_MAX, location, overflow_message, too_big
 
 _SPLIT = re.compile(r"[,\s]+")
 _VECTOR_NAME = re.compile(
@@ -33,29 +33,6 @@ _VECTOR_NAME = re.compile(
 def looks_like_vector_name(name: str) -> bool:
     """True for column names such as ``embedding``, ``text_vector`` or ``emb``."""
     return _VECTOR_NAME.search(str(name)) is not None
-
-
-def location(source: str, row: int, column: str | None = None) -> str:
-    """The place of a row or cell in messages (a ``{where}`` piece, translated inside them)."""
-    if column is None:
-        return N_("{file}, row {row}").format(file=source, row=row)
-    return N_("{file}, row {row}, column {column!r}").format(file=source, row=row, column=column)
-
-
-F32_MAX = float(np.finfo(np.float32).max)
-
-
-def _too_big(arr: np.ndarray) -> int | None:
-    """Index of the first finite value that float32 cannot hold (it would become inf)."""
-    big = np.isfinite(arr) & (np.abs(arr) > F32_MAX)
-    return int(np.flatnonzero(big.ravel())[0]) if big.any() else None
-
-
-def _overflow_message(where: str, value: float) -> str:
-    return N_(
-        "{where}: {value:g} is too large for a float32 vector (the largest is ±3.4e38) and "
-        "would become infinite; rescale the vectors or fix that value."
-    ).format(where=where, value=value)
 
 
 def _parse_one(value: Any, *, row: int, column: str, source: str) -> np.ndarray:
@@ -147,9 +124,9 @@ def _slow_parse(values: Sequence[Any], *, column: str, source: str) -> np.ndarra
                     "{where}: the vector contains NaN or infinite values; fix or remove that row."
                 ).format(where=location(source, i + 1, column))
             )
-        big = _too_big(arr)
+        big = too_big(arr)
         if big is not None:
-            raise DataError(_overflow_message(location(source, i + 1, column), float(arr[big])))
+            raise DataError(overflow_message(location(source, i + 1, column), float(arr[big])))
         rows.append(arr)
     return np.ascontiguousarray(np.vstack(rows), dtype=np.float32)
 
@@ -366,105 +343,19 @@ def numeric_block(frame: pd.DataFrame, columns: Sequence[str], *, source: str) -
                 )
             )
             raise DataError(message.format(where=location(source, i + 1, col), cell=cell))
-        big = _too_big(arr)
+        big = too_big(arr)
         if big is not None:
-            raise DataError(_overflow_message(location(source, big + 1, col), float(arr[big])))
+            raise DataError(overflow_message(location(source, big + 1, col), float(arr[big])))
         blocks.append(arr)
     return np.ascontiguousarray(np.column_stack(blocks), dtype=np.float32)
 
 
-def load_npy(data: bytes | str | Path, *, source: str) -> np.ndarray:
-    """Read a ``.npy`` of row vectors (never pickled) as float32 ``(n, d)``, checking values."""
-    if not isinstance(data, bytes | bytearray):
-        try:
-            data = Path(data).read_bytes()
-        except FileNotFoundError:
-            raise DataError(
-                N_("{path}: file not found; check the path.").format(path=source)
-            ) from None
-        except OSError as exc:
-            raise DataError(
-                N_("{path} could not be read ({error}).").format(
-                    path=source, error=exc.strerror or exc
-                )
-            ) from None
-    if bytes(data[:4]) in (b"PK\x03\x04", b"PK\x05\x06"):
-        raise DataError(
-            N_(
-                "{file} is a zip/.npz archive; save one 2-D array with numpy.save(path, array)."
-            ).format(file=source)
-        )
-    _check_npy_size(data, source)
-    try:
-        arr = np.load(io.BytesIO(data), allow_pickle=False)
-    except (ValueError, EOFError, OSError, UnicodeError, zipfile.BadZipFile) as exc:
-        raise DataError(
-            N_(
-                "{file} is not a readable numeric .npy array ({error}); save it with "
-                "numpy.save(path, array) from a float array."
-            ).format(file=source, error=exc)
-        ) from None
-    if arr.dtype.kind not in "biuf":
-        raise DataError(
-            N_("{file} holds values of type {dtype}, not numbers; save a float array.").format(
-                file=source, dtype=arr.dtype
-            )
-        )
-    if arr.ndim != 2:
-        raise DataError(
-            N_(
-                "{file} holds an array of shape {shape}; vectors must be 2-D (rows, dimensions)."
-            ).format(file=source, shape=arr.shape)
-        )
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise DataError(
-            N_("{file} holds an empty array of shape {shape}.").format(file=source, shape=arr.shape)
-        )
-    if arr.dtype.kind == "f" and arr.dtype.itemsize > 4:
-        big = _too_big(arr)
-        if big is not None:
-            row, col = divmod(big, arr.shape[1])
-            where = N_("{file}, row {row}, column {column}").format(
-                file=source, row=row + 1, column=col + 1
-            )
-            raise DataError(_overflow_message(where, float(arr.ravel()[big])))
-    out = np.ascontiguousarray(arr, dtype=np.float32)
-    finite = np.isfinite(out).all(axis=1)
-    if not finite.all():
-        row = int(np.flatnonzero(~finite)[0]) + 1
-        raise DataError(
-            N_(
-                "{where}: the vector contains NaN or infinite values; fix or remove that row."
-            ).format(where=location(source, row))
-        )
-
-    return out
-
-
-def _check_npy_size(data: bytes | bytearray, source: str) -> None:
-    """Refuse a .npy whose header promises more data than the file holds (before allocating).
-
-    A damaged or hostile header such as shape ``(10**11, 3)`` made NumPy try to allocate a
-    terabyte and report "out of memory" instead of naming the file's problem.
-    """
-    buf = io.BytesIO(data)
-    try:
-        version = np.lib.format.read_magic(buf)
-        if version == (1, 0):
-            shape, _fortran, dtype = np.lib.format.read_array_header_1_0(buf)
-        else:
-            shape, _fortran, dtype = np.lib.format.read_array_header_2_0(buf)
-    except (ValueError, EOFError, OSError, UnicodeError, SyntaxError, TypeError):
-        return  # np.load reports an unreadable header with its own message
-    if dtype.hasobject:
-        return
-    expected = int(np.prod(shape, dtype=object)) * dtype.itemsize
-    held = len(data) - buf.tell()
-    if expected > held:
-        raise DataError(
-            N_(
-                "{file}: the .npy header says shape {shape} of {dtype} ({expected:,} bytes) but "
-                "the file holds only {held:,} bytes of data; the file is truncated or damaged. "
-                "Save it again with numpy.save(path, array)."
-            ).format(file=source, shape=tuple(shape), dtype=dtype, expected=expected, held=held)
-        )
+__all__ = [
+    "F32_MAX",
+    "load_npy",
+    "location",
+    "looks_like_vector_column",
+    "looks_like_vector_name",
+    "numeric_block",
+    "parse_vector_column",
+]

@@ -193,6 +193,14 @@ def remove_tree(path: Path | None) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def remove_entry(path: Path) -> None:
+    """Delete a file or a folder we own, ignoring one that is already gone."""
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def clean_tmp(root: Path, *, older_than_s: float) -> int:
     """Remove staging leftovers older than ``older_than_s`` seconds; return how many."""
     tmp = root / TMP_DIR
@@ -208,10 +216,7 @@ def clean_tmp(root: Path, *, older_than_s: float) -> int:
                 continue
         except OSError:
             continue
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+        remove_entry(entry)
         removed += 1
     return removed
 

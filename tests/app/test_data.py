@@ -77,7 +77,7 @@ def test_every_bad_file_gives_its_message_and_keeps_the_open_dataset():
     at = _data_page()
     before = at.session_state["data.dataset"]
     for name, (content, fragment) in bad_files().items():
-        at.file_uploader(key="data.upload").set_value((name, content, "text/csv")).run()
+        at.file_uploader[0].set_value((name, content, "text/csv")).run()
         assert not at.exception, name
         shown = [_unescaped(e.value) for e in at.error]
         assert any(s.startswith(f"Reading {name} failed: ") and fragment in s for s in shown), (
@@ -85,7 +85,7 @@ def test_every_bad_file_gives_its_message_and_keeps_the_open_dataset():
             shown,
         )
         assert at.session_state["data.dataset"] is before
-    at.file_uploader(key="data.upload").set_value(("hostile.csv", hostile_csv(), "text/csv")).run()
+    at.file_uploader[0].set_value(("hostile.csv", hostile_csv(), "text/csv")).run()
     assert not at.exception and not at.error
     at.button(key="data.open").click().run()
     assert not at.exception
@@ -101,6 +101,6 @@ def test_an_unforeseen_reader_failure_is_a_message_not_a_traceback(monkeypatch):
 
     monkeypatch.setattr(datasets, "load_table", broken)
     at = _data_page()
-    at.file_uploader(key="data.upload").set_value(("odd.csv", b"text\na\n", "text/csv")).run()
+    at.file_uploader[0].set_value(("odd.csv", b"text\na\n", "text/csv")).run()
     assert not at.exception
     assert "ValueError: something nobody foresaw" in _unescaped(at.error[0].value)

@@ -17,7 +17,7 @@ def _open(at):
 def test_glove_text_opens_as_word_rows(shared_datasets):
     at = _data_page()
     glove = (shared_datasets / "gensim_test_glove.txt").read_bytes()
-    at.file_uploader(key="data.upload").set_value(("test_glove.txt", glove, "text/plain")).run()
+    at.file_uploader[0].set_value(("test_glove.txt", glove, "text/plain")).run()
     ds = _open(at)
     assert ds.vectors.shape == (76, 50) and ds.text_column == "word"
 
@@ -28,7 +28,7 @@ def test_iris_bytes_and_labels_dropped_together(shared_datasets):
         (n, (shared_datasets / n).read_bytes(), "application/octet-stream")
         for n in ("projector_iris_tensors.bytes", "projector_iris_labels.tsv")
     ]
-    at.file_uploader(key="data.upload").set_value(files).run()
+    at.file_uploader[0].set_value(files).run()
     ds = _open(at)
     assert ds.vectors.shape == (150, 4) and ds.label_column == "class"
 
@@ -37,7 +37,7 @@ def test_header_can_be_unticked_and_ticked_again_without_a_reload():
     at = _data_page()
     rows = "".join(f"note number {i} about things,{'ab'[i % 2]}\n" for i in range(6))
     content = ("text,topic\n" + rows).encode()
-    at.file_uploader(key="data.upload").set_value(("d.csv", content, "text/csv")).run()
+    at.file_uploader[0].set_value(("d.csv", content, "text/csv")).run()
     assert not at.error
     key = next(s.key for s in at.selectbox if (s.key or "").startswith("data.text_column."))
     at.selectbox(key=key).set_value("topic").run()  # a column choice for this header setting
