@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
-from components import stable_colours
+from components import engines, stable_colours
 from components.feedback import user_errors
 from components.jobs import Job, runner, show_cancelled, sync_jobs
 from embedlens.cluster import Clustering, ClusterParams
@@ -21,7 +21,9 @@ from embedlens.embedders import EmbedResult, embed_texts, make_embedder
 from embedlens.embedders.model_cache import ModelCache
 from embedlens.embedders.sentence_transformers import DEFAULT_MODEL
 from embedlens.engines import JobCancelled
+from embedlens.engines.config import EngineChoice
 from embedlens.engines.local import InProcessEngine
+from embedlens.engines.ray_client import RayClient
 from embedlens.errors import EmbedlensError
 from embedlens.i18n import _, current_language
 from embedlens.pipeline import PRECOMPUTED, EmbedSpec, ModelPick, Pipeline, fingerprint
@@ -78,17 +80,29 @@ def core(root: str) -> Pipeline:
     return Pipeline(shared_workspace(root), embedder_loader=embedder)
 
 
-def job_core(root: str) -> Pipeline:
-    """The core pipeline as a job gets it: in a worker process, with the worker's own models
-    (:class:`InProcessEngine`); inline jobs (``EMBEDLENS_SYNC_JOBS=1``) use the server's."""
+def job_core(root: str, lane: str = "embed") -> Pipeline:
+    """The core pipeline as a job of ``lane`` gets it.
+
+    In a worker process, with the worker's own models (:class:`InProcessEngine`), or on Ray
+    (:class:`RayClient`, connected in the worker) when the server's engine is ray and the lane
+    is not "fast"; inline jobs (``EMBEDLENS_SYNC_JOBS=1``) use the server's models or Ray.
+    """
+    choice = EngineChoice() if lane == "fast" else engines.server_choice()
     if sync_jobs():
-        return core(root)
-    return _job_core(root)
+        return _sync_ray_core(root, choice) if choice.is_ray else core(root)
+    return _job_core(root, choice)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _job_core(root: str) -> Pipeline:
-    return Pipeline(shared_workspace(root), engine=InProcessEngine())
+def _job_core(root: str, choice: EngineChoice) -> Pipeline:
+    engine = RayClient(choice.address) if choice.is_ray else InProcessEngine()
+    return Pipeline(shared_workspace(root), engine=engine)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _sync_ray_core(root: str, choice: EngineChoice) -> Pipeline:
+    client = RayClient(choice.address)
+    return Pipeline(shared_workspace(root), embedder_loader=embedder, engine=client)
 
 
 def _dataset_id() -> str | None:
@@ -179,15 +193,16 @@ def embeddings(ds: Dataset, pick: ModelPick) -> EmbedResult | Job:
         if is_image_dataset(ds)
         else _("Embedding {n:,} texts with {model}")
     )
+    lane = "fast" if pick.backend in FAST_BACKENDS else "embed"
     job = runner().submit(
         key,
         what.format(n=len(ds), model=pick.model or pick.backend),
         _embed_job,
-        job_core(home()),
+        job_core(home(), lane),
         ds,
         pick,
         dataset_id,
-        lane="fast" if pick.backend in FAST_BACKENDS else "embed",
+        lane=lane,
     )
     if not job.done:
         return job
@@ -263,7 +278,7 @@ def projection(
         ("project", tuple(sorted(key.items())), home(), dataset_id),
         label,
         _project_job,
-        job_core(home()),
+        job_core(home(), "project"),
         emb,
         params,
         key.get("sample_size"),

@@ -1,29 +1,34 @@
-"""The Story page's pieces: saved views, the story (ordered views), presentation mode, exports."""
+"""The Story page's widgets: saved views, the story (ordered views), presentation mode, exports.
+
+What they read and change in the session (the story's views, the slide, the look, a view's
+data) is :mod:`components.story_state`.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components import i18n, images, state, story_views
+from components import i18n, images, state, story_state
 from components.feedback import md_escape
-from components.pipeline import home, workspace
-from components.story_figures import (
-    SLIDE_HEIGHT,
-    ViewData,
-    image_config,
-    load_view_data,
-    story_html,
-    view_figure,
-)
+from components.story_figures import SLIDE_HEIGHT, image_config, story_html, view_figure
+from components.story_state import current_look, opening_tab, view_data
 from components.workspace_ui import confirm_delete, pick, when
-from embedlens.errors import EmbedlensError
 from embedlens.i18n import N_, _
 from embedlens.palettes import CATEGORICAL
-from embedlens.store import NotFoundError, ViewInfo, Workspace, safe_name
+from embedlens.store import ViewInfo, Workspace, safe_name
 
-DEFAULT_TITLE = N_("What our embeddings show")  # shown translated: _(DEFAULT_TITLE)
+__all__ = [
+    "current_look",
+    "image_note",
+    "look_controls",
+    "opening_tab",
+    "present",
+    "story_editor",
+    "view_data",
+    "views_section",
+]
+
 CAMERA_SOURCES = (N_("highlighted rows"), N_("full extent"), N_("default 3-D camera"))
-RETURN_TAB = "story.return_tab"  # the tab shown after leaving presentation mode
 # Constant stylesheets (never user data): hide Streamlit's chrome, large type for projectors.
 PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -44,43 +49,6 @@ DARK_CSS = """<style>
 </style>"""
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _view_data(
-    root: str, dataset_id: str, projection_run: str, clustering_run: str | None, _view: dict
-) -> ViewData:
-    return load_view_data(workspace(root), _view)
-
-
-def view_data(info: ViewInfo) -> ViewData | None:
-    """A view's data (cached); a warning and None when its files were deleted."""
-    v = info.view
-    try:
-        runs = {r.id: r for r in workspace(home()).list_runs(v.get("dataset_id"))}
-        for run_id in (v.get("projection_run"), v.get("clustering_run")):
-            if run_id and (run_id not in runs or runs[run_id].missing):
-                raise NotFoundError(
-                    _("its run {run_id} was deleted from the workspace.").format(run_id=run_id)
-                )
-        return _view_data(
-            home(), v.get("dataset_id"), v.get("projection_run"), v.get("clustering_run"), v
-        )
-    except (EmbedlensError, KeyError) as exc:
-        st.warning(
-            _(
-                "The view {name!r} cannot be drawn: {exc} Open it on the map to compute it "
-                "again, then save the view again."
-            ).format(
-                name=info.name, exc=exc
-            ),
-            icon=":material/broken_image:",
-        )
-        return None
-
-
-def _set_theme() -> None:
-    st.session_state[state.THEME] = st.session_state.get("story.theme") or "light"
-
-
 def look_controls() -> tuple[str, str, str]:
     """Theme (shared with the map), colour-blind-safe palette, and the toolbar image format."""
     # re-assigned every run so the control shows the shared theme after presentation mode
@@ -92,7 +60,7 @@ def look_controls() -> tuple[str, str, str]:
             ["light", "dark"],
             key="story.theme",
             format_func={"light": _("Light"), "dark": _("Dark")}.get,
-            on_change=_set_theme,
+            on_change=story_state.sync_theme,
             help=_("Also used by the map."),
         )
         or "light"
@@ -123,27 +91,6 @@ def look_controls() -> tuple[str, str, str]:
     return theme, palette, fmt
 
 
-def current_look() -> tuple[str, str, str]:
-    """Theme, palette and image format as last chosen (for when the controls are hidden)."""
-    ss = st.session_state
-    return (
-        ss.get(state.THEME, "light"),
-        ss.get("story.palette") or "okabe-ito",
-        ss.get("story.image_format") or "png",
-    )
-
-
-def _open_view(info: ViewInfo) -> None:
-    if story_views.apply_view(info):
-        st.switch_page("app_pages/map.py", query_params=story_views.url_params())
-
-
-def _add() -> None:
-    view_id = st.session_state.get("story.view")
-    if view_id:
-        st.session_state[state.STORY_VIEWS] = [*st.session_state[state.STORY_VIEWS], view_id]
-
-
 def views_section(ws: Workspace, infos: list[ViewInfo], theme: str, palette: str, fmt: str) -> None:
     """The saved views: pick one, preview it, open it on the map, add it to the story, delete."""
     if not infos:
@@ -171,12 +118,12 @@ def views_section(ws: Workspace, infos: list[ViewInfo], theme: str, palette: str
         type="primary",
         width="stretch",
     ):
-        _open_view(info)
+        story_state.open_view(info)
     cols[1].button(
         _("Add to the story"),
         key="story.add_view",
         icon=":material/playlist_add:",
-        on_click=_add,
+        on_click=story_state.add_chosen_view,
         width="stretch",
     )
     with cols[2]:
@@ -212,44 +159,6 @@ def views_section(ws: Workspace, infos: list[ViewInfo], theme: str, palette: str
     )
 
 
-def _move(i: int, step: int) -> None:
-    ids = list(st.session_state[state.STORY_VIEWS])
-    j = i + step
-    if 0 <= j < len(ids):
-        ids[i], ids[j] = ids[j], ids[i]
-        st.session_state[state.STORY_VIEWS] = ids
-
-
-def _remove(i: int) -> None:
-    ids = list(st.session_state[state.STORY_VIEWS])
-    del ids[i]
-    st.session_state[state.STORY_VIEWS] = ids
-
-
-def _open_story(ws: Workspace) -> None:
-    story_id = st.session_state.get("story.saved_story")
-    if story_id:
-        info = ws.load_story(story_id)
-        st.session_state[state.STORY_VIEWS] = [
-            v for v in info.view_ids if v not in info.missing_views
-        ]
-        st.session_state["story.title"] = info.title
-        st.session_state[state.STORY_ID] = info.id
-
-
-def _start(presenting: bool) -> None:
-    st.session_state[state.PRESENTING] = presenting
-    st.session_state[state.STORY_SLIDE] = 0
-    if not presenting:  # back where Present was pressed, not on the first tab
-        st.session_state[RETURN_TAB] = "Story"
-
-
-def opening_tab() -> str | None:
-    """The tab the Story page opens on: the story itself after presenting, else the first."""
-    tab = st.session_state.get(RETURN_TAB)
-    return _(tab) if tab else None
-
-
 def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette: str) -> None:
     """The ordered list of slides: reorder, remove, save/open, present, download as HTML."""
     stories = ws.list_stories()
@@ -262,12 +171,16 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
             format_func={s.id: f"{s.title} ({len(s.view_ids)} views)" for s in stories}.get,
         )
         right.button(
-            _("Open"), key="story.open_story", on_click=_open_story, args=(ws,), width="stretch"
+            _("Open"),
+            key="story.open_story",
+            on_click=story_state.open_saved_story,
+            args=(ws,),
+            width="stretch",
         )
     ids = [v for v in st.session_state[state.STORY_VIEWS] if v in by_id]
     st.session_state[state.STORY_VIEWS] = ids
     if "story.title" not in st.session_state:
-        st.session_state["story.title"] = _(DEFAULT_TITLE)
+        st.session_state["story.title"] = _(story_state.DEFAULT_TITLE)
     # persisted: presentation mode hides this input; Streamlit drops unrendered widget values
     title = st.text_input(
         _("Story title"), key="story.title", max_chars=200, persist_state="session"
@@ -283,7 +196,7 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
             "",
             key=f"story.up.{i}",
             icon=":material/arrow_upward:",
-            on_click=_move,
+            on_click=story_state.move_slide,
             args=(i, -1),
             disabled=i == 0,
             help=_("Move up"),
@@ -292,7 +205,7 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
             "",
             key=f"story.down.{i}",
             icon=":material/arrow_downward:",
-            on_click=_move,
+            on_click=story_state.move_slide,
             args=(i, 1),
             disabled=i == len(ids) - 1,
             help=_("Move down"),
@@ -301,7 +214,7 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
             "",
             key=f"story.remove.{i}",
             icon=":material/close:",
-            on_click=_remove,
+            on_click=story_state.remove_slide,
             args=(i,),
             help=_("Remove from the story"),
         )
@@ -310,7 +223,7 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
         _("Present full screen"),
         key="story.present",
         type="primary",
-        on_click=_start,
+        on_click=story_state.start_presenting,
         args=(True,),
         icon=":material/slideshow:",
         width="stretch",
@@ -318,10 +231,12 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
     if cols[1].button(
         _("Save the story"), key="story.save", icon=":material/save:", width="stretch"
     ):
-        st.session_state[state.STORY_ID] = ws.save_story(title.strip() or _(DEFAULT_TITLE), ids)
+        st.session_state[state.STORY_ID] = ws.save_story(
+            title.strip() or _(story_state.DEFAULT_TITLE), ids
+        )
         st.toast(_("Story saved in the workspace"), icon=":material/save:")
     slides = [(by_id[v].name, by_id[v].caption, by_id[v].view) for v in ids]
-    root, story_title = str(ws.root), title.strip() or _(DEFAULT_TITLE)
+    root, story_title = str(ws.root), title.strip() or _(story_state.DEFAULT_TITLE)
     cols[2].download_button(
         _("Download as one HTML file"),
         i18n.deferred(
@@ -336,12 +251,6 @@ def story_editor(ws: Workspace, by_id: dict[str, ViewInfo], theme: str, palette:
         icon=":material/download:",
         width="stretch",
         help=_("Opens offline in any browser: interactive maps, captions, ← → to step."),
-    )
-
-
-def _step(step: int, n: int) -> None:
-    st.session_state[state.STORY_SLIDE] = min(
-        max(st.session_state[state.STORY_SLIDE] + step, 0), n - 1
     )
 
 
@@ -360,7 +269,7 @@ def present(by_id: dict[str, ViewInfo], theme: str, palette: str, fmt: str) -> N
             _("Prev"),
             key="story.prev",
             icon=":material/arrow_back:",
-            on_click=_step,
+            on_click=story_state.step_slide,
             args=(-1, len(ids)),
             disabled=i == 0,
             shortcut="Left",
@@ -370,7 +279,7 @@ def present(by_id: dict[str, ViewInfo], theme: str, palette: str, fmt: str) -> N
             _("Next"),
             key="story.next",
             icon=":material/arrow_forward:",
-            on_click=_step,
+            on_click=story_state.step_slide,
             args=(1, len(ids)),
             disabled=i == len(ids) - 1,
             shortcut="Right",
@@ -380,7 +289,7 @@ def present(by_id: dict[str, ViewInfo], theme: str, palette: str, fmt: str) -> N
             _("Exit"),
             key="story.exit",
             icon=":material/close_fullscreen:",
-            on_click=_start,
+            on_click=story_state.start_presenting,
             args=(False,),
             shortcut="Esc",
         )
@@ -410,7 +319,5 @@ def image_note(fmt: str) -> None:
         _(
             "PNG / SVG: the camera button in each chart's toolbar saves it as {upper} "
             "(1280×720); the map page's export panel also renders a PNG on the server."
-        ).format(
-            upper=fmt.upper()
-        )
+        ).format(upper=fmt.upper())
     )

@@ -7,11 +7,16 @@ converted to the equivalent euclidean radius ``sqrt(2 * eps)``. All-zero rows ha
 direction, so under cosine they raise DataError naming them.
 
 Labels are renumbered so clusters are 0..K-1 by size, largest first; noise is -1.
+
+This module holds the parameters, the result and :func:`cluster`, with the k-means
+fit-on-sample (:func:`fit_kmeans`); the methods and the automatic k are in
+:mod:`embedlens.cluster_methods`, the input checks in :mod:`embedlens.cluster_inputs`, the
+renumbering and naming in :mod:`embedlens.cluster_naming`. The Ray engine's k-means calls the
+same pieces.
 """
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from collections.abc import Sequence
@@ -20,31 +25,29 @@ from typing import Any
 
 import numpy as np
 
-from embedlens.auto_k import KChoice, choose_k
-from embedlens.errors import BackendUnavailable, DataError, InvalidParameterError
+from embedlens.auto_k import KChoice
+from embedlens.cluster_inputs import check_against_data, check_cluster_inputs, prepare_vectors
+from embedlens.cluster_methods import CLUSTERERS, automatic_k, make_kmeans
+from embedlens.cluster_naming import name_clusters, noise_notes, renumber_by_size
+from embedlens.errors import BackendUnavailable
 from embedlens.i18n import N_
-from embedlens.keywords import cluster_keywords
 from embedlens.progress import ProgressCallback, report
-from embedlens.registry import Registry
-from embedlens.validation import (
-    as_object_labels,
-    check_choice,
-    check_in_range,
-    check_params_vs_data,
-    check_vectors,
-)
+from embedlens.validation import as_object_labels, check_choice, check_in_range
 
-__all__ = ["CLUSTERERS", "ClusterParams", "Clustering", "cluster"]
+__all__ = [
+    "CLUSTERERS",
+    "ClusterParams",
+    "Clustering",
+    "check_cluster_inputs",
+    "cluster",
+    "fit_kmeans",
+    "kmeans_fit_rows",
+]
 
 METHODS = ("kmeans", "hdbscan", "dbscan", "agglomerative")
 METRICS = ("cosine", "euclidean")
 SPACES = ("vectors", "map")
-AUTO_K_MAX = 15
 AUTO_K_FIT_ROWS = 20_000  # above this, k-means is fitted on a seeded sample of this many rows
-AGGLOMERATIVE_MAX_ROWS = 20_000  # Ward needs n^2 / 2 float64 distances: 1.6 GB at 20,000
-NAME_WORDS = 3
-
-CLUSTERERS: Registry[Any] = Registry("clusterer")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,227 +122,33 @@ class Clustering:
         return lookup[np.searchsorted(ids, self.labels)]
 
 
-class _Ward:
-    """Ward-linkage agglomerative clustering that can be cut at several k from one tree.
-
-    scikit-learn's AgglomerativeClustering(linkage="ward") calls scipy's ward() itself;
-    calling it directly lets automatic k reuse the tree.
-    """
-
-    def __init__(self, n_clusters: int | None = None) -> None:
-        self.n_clusters = n_clusters
-        self.tree: np.ndarray | None = None
-
-    def fit(self, X: np.ndarray) -> _Ward:
-        from scipy.cluster.hierarchy import ward
-
-        self.tree = ward(np.asarray(X, dtype=np.float64))
-        return self
-
-    def cut(self, k: int) -> np.ndarray:
-        from scipy.cluster.hierarchy import fcluster
-
-        return fcluster(self.tree, t=k, criterion="maxclust").astype(np.int64) - 1
-
-    def fit_predict(self, X: np.ndarray) -> np.ndarray:
-        return self.fit(X).cut(int(self.n_clusters or 2))
-
-
-@CLUSTERERS.register("kmeans", label="k-means")
-def _make_kmeans(*, params: ClusterParams, k: int, n_init: int | str = 10, **_: Any) -> Any:
-    from sklearn.cluster import KMeans
-
-    return KMeans(n_clusters=k, n_init=n_init, random_state=params.seed)
-
-
-@CLUSTERERS.register("hdbscan", label="HDBSCAN")
-def _make_hdbscan(*, params: ClusterParams, **_: Any) -> Any:
-    from sklearn.cluster import HDBSCAN
-
-    return HDBSCAN(
-        min_cluster_size=params.min_cluster_size, min_samples=params.min_samples, copy=True
-    )
-
-
-@CLUSTERERS.register("dbscan", label="DBSCAN")
-def _make_dbscan(*, params: ClusterParams, **_: Any) -> Any:
-    from sklearn.cluster import DBSCAN
-
-    eps = math.sqrt(2 * params.eps) if params.metric == "cosine" else params.eps
-    return DBSCAN(eps=eps, min_samples=params.min_samples)
-
-
-@CLUSTERERS.register("agglomerative", label="Agglomerative (Ward)")
-def _make_agglomerative(*, k: int | None = None, **_: Any) -> Any:
-    return _Ward(k)
-
-
-def _check_vs_data(params: ClusterParams, n: int) -> tuple[ClusterParams, list[str]]:
-    """Data-dependent checks (raise) and adjustments (announced in notes)."""
-    notes: list[str] = []
-    if params.k is not None and params.method in ("kmeans", "agglomerative"):
-        check_params_vs_data(
-            "k", params.k, n, owner="ClusterParams", hint="lower k or load more rows"
-        )
-    if params.method == "hdbscan":
-        check_params_vs_data(
-            "min_cluster_size",
-            params.min_cluster_size,
-            n,
-            owner="ClusterParams",
-            inclusive=True,
-            hint="lower it or load more rows",
-        )
-    if params.method in ("hdbscan", "dbscan"):
-        check_params_vs_data(
-            "min_samples",
-            params.min_samples,
-            n,
-            owner="ClusterParams",
-            inclusive=True,
-            hint="lower it or load more rows",
-        )
-    if params.method == "agglomerative" and n > AGGLOMERATIVE_MAX_ROWS:
-        gigabytes = n * (n - 1) / 2 * 8 / 1e9
-        raise InvalidParameterError(
-            f"agglomerative clustering of {n:,} rows needs about {gigabytes:.0f} GB (memory "
-            f"grows with the square of the rows); use it up to {AGGLOMERATIVE_MAX_ROWS:,} rows, "
-            "or choose kmeans or hdbscan."
-        )
-    if params.space == "map" and params.metric == "cosine":
-        notes.append(
-            N_(
-                "Clustered the map coordinates with the euclidean metric (cosine has no "
-                "meaning for positions on a map)."
-            )
-        )
-        params = replace(params, metric="euclidean")
-    return params, notes
-
-
-def _prepare(X: np.ndarray, params: ClusterParams) -> np.ndarray:
-    if params.metric == "cosine":
-        norms = np.sqrt(np.einsum("ij,ij->i", X, X))  # no (n, d) temporary, unlike linalg.norm
-        zero = np.flatnonzero(norms == 0)
-        if zero.size:
-            rows = ", ".join(str(i) for i in zero[:5]) + (" ..." if zero.size > 5 else "")
-            raise DataError(
-                f"vectors contain {zero.size} all-zero row(s) (row index {rows}); cosine "
-                "distance is undefined for them. Remove those rows or use metric='euclidean'."
-            )
-        X = np.ascontiguousarray(X / norms[:, None], dtype=np.float32)
-    if np.ptp(X, axis=0).max() <= (1e-6 if params.metric == "cosine" else 0.0):
-        raise DataError(
-            "all vectors are identical (under the chosen metric); there is nothing to cluster."
-        )
-    return X
-
-
-def _fit_rows(n: int, params: ClusterParams) -> np.ndarray | None:
+def kmeans_fit_rows(n: int, params: ClusterParams) -> np.ndarray | None:
     """The seeded sample k-means is fitted on above AUTO_K_FIT_ROWS rows (None: all rows)."""
     if params.method != "kmeans" or n <= AUTO_K_FIT_ROWS:
         return None
     return np.sort(np.random.default_rng(params.seed).choice(n, AUTO_K_FIT_ROWS, replace=False))
 
 
-def _kmeans_on_sample(X: np.ndarray, params: ClusterParams, fit_rows: np.ndarray) -> np.ndarray:
-    """k-means fitted on ``X[fit_rows]``; every row gets its nearest centre.
+def fit_kmeans(
+    Z: np.ndarray, params: ClusterParams, fit_rows: np.ndarray | None
+) -> tuple[Any, list[str]]:
+    """k-means (``params.k`` clusters) fitted on ``Z[fit_rows]`` (all rows: None), its notes.
 
-    On 1M x 384 rows a full fit (n_init=10) took most of an hour on 2 cores and sklearn's
-    tolerance check alone allocates another copy of X; assigning rows to the centres is
-    one chunked pass.
+    ``fit_rows`` is :func:`kmeans_fit_rows`'s seeded sample; a note then says so, and the
+    caller assigns every row to its nearest centre (``model.predict``), here or on Ray. On
+    1M x 384 rows a full fit (n_init=10) took most of an hour on 2 cores and sklearn's
+    tolerance check alone allocates another copy of X; assigning rows to the centres is one
+    chunked pass.
     """
-    model = _make_kmeans(params=params, k=int(params.k or 2)).fit(X[fit_rows])
-    return model.predict(X)
-
-
-def _auto_k(
-    X: np.ndarray, params: ClusterParams, on_progress: ProgressCallback | None
-) -> tuple[int, Any, str]:
-    """(k, labels or None, note): :func:`_choose_k` for callers that need no curves."""
-    choice, labels, note = _choose_k(X, params, on_progress)
-    return choice.k, labels, note
-
-
-def _choose_k(
-    X: np.ndarray, params: ClusterParams, on_progress: ProgressCallback | None
-) -> tuple[KChoice, Any, str]:
-    """Best k in 2..min(15, n-1): the modularity knee, stability-checked (embedlens.auto_k).
-
-    The curves are computed on a seeded sample of at most ``auto_k.SAMPLE`` rows with k-means
-    probes (also for agglomerative, whose final cut is then taken from one Ward tree), so the
-    cost does not grow with the data.
-    """
-    n = len(X)
-    ks = list(range(2, min(AUTO_K_MAX, n - 1) + 1))
-    choice = choose_k(X, ks, seed=params.seed, on_progress=on_progress)
-    span = f"{ks[0]}..{ks[-1]}" if len(ks) > 1 else str(ks[0])
+    model = make_kmeans(params=params, k=int(params.k or 2))
+    model.fit(Z if fit_rows is None else Z[fit_rows])
+    if fit_rows is None:
+        return model, []
     note = N_(
-        "Chose k={k} over k={span} at the knee of the modularity curve on {sample:,} rows "
-        "(stability {stability:.2f})."
-    )  # N_: stored English
-    note = note.format(k=choice.k, span=span, sample=choice.sample, stability=choice.stability)
-    labels = _Ward().fit(X).cut(choice.k) if params.method == "agglomerative" else None
-    return choice, labels, note
-
-
-def _renumber(labels: np.ndarray) -> np.ndarray:
-    """Clusters 0..K-1 by size (largest first, ties by first row); any negative -> -1."""
-    labels = np.asarray(labels, dtype=np.int64)
-    out = np.full(labels.shape, -1, dtype=np.int64)
-    member = labels >= 0
-    if not member.any():
-        return out
-    ids, first, inverse, counts = np.unique(
-        labels[member], return_index=True, return_inverse=True, return_counts=True
-    )
-    order = np.lexsort((first, -counts))
-    rank = np.empty(ids.size, dtype=np.int64)
-    rank[order] = np.arange(ids.size)
-    out[member] = rank[inverse]
-    return out
-
-
-def _names(labels: np.ndarray, keywords: dict[int, list[str]]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for cid in np.unique(labels).tolist():
-        words = keywords.get(cid, [])[:NAME_WORDS]
-        name = "Noise" if cid == -1 else (" · ".join(words) if words else f"Cluster {cid}")
-        names[cid] = f"{name} ({cid})" if name in names.values() else name
-    return names
-
-
-def _noise_notes(labels: np.ndarray, params: ClusterParams) -> list[str]:
-    if params.method not in ("hdbscan", "dbscan"):
-        return []
-    label = "DBSCAN" if params.method == "dbscan" else "HDBSCAN"
-    noise = int((labels == -1).sum())
-    if noise == len(labels):
-        if params.method == "dbscan":
-            return [N_("DBSCAN found no clusters: every point is noise; raise eps or lower "
-                       "min_samples.")]  # fmt: skip
-        return [N_("HDBSCAN found no clusters: every point is noise; lower min_cluster_size or "
-                   "lower min_samples.")]  # fmt: skip
-    if noise:
-        return [
-            N_("{label} marked {noise:,} of {n:,} points ({share:.0%}) as noise (-1).").format(
-                label=label, noise=noise, n=len(labels), share=noise / len(labels)
-            )
-        ]
-    return []
-
-
-def check_cluster_inputs(X: np.ndarray, texts: Sequence[str] | None) -> np.ndarray:
-    """The validated vectors: at least 3 rows, and one text per row when texts are given."""
-    X = check_vectors(X)
-    n = len(X)
-    if n < 3:
-        raise DataError(f"vectors has {n} row(s); clustering needs at least 3 rows.")
-    if texts is not None and len(texts) != n:
-        raise DataError(
-            f"texts has {len(texts)} entries but there are {n} vectors; give one text per row."
-        )
-    return X
+        "k-means fitted on a random sample of {sample:,} of {n:,} rows (seed {seed}); "
+        "every row is assigned to its nearest centre."
+    ).format(sample=fit_rows.size, n=len(Z), seed=params.seed)
+    return model, [note]
 
 
 def cluster(
@@ -392,25 +201,21 @@ def cluster(
     reason = CLUSTERERS.unavailable_reason(params.method)
     if reason is not None:
         raise BackendUnavailable(reason)
-    params, notes = _check_vs_data(params, n)
+    params, notes = check_against_data(params, n)
     report(on_progress, 0.0, f"Clustering {n:,} points with {params.method}…")
-    Z = _prepare(X, params)
+    Z = prepare_vectors(X, params)
     labels, k_choice = None, None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         if params.method in ("kmeans", "agglomerative") and params.k is None:
-            k_choice, labels, note = _choose_k(Z, params, on_progress)
+            k_choice, labels, note = automatic_k(Z, params, on_progress)
             params = replace(params, k=k_choice.k)
             notes.append(note)
-        fit_rows = _fit_rows(n, params)
+        fit_rows = kmeans_fit_rows(n, params)
         if labels is None and fit_rows is not None:
-            labels = _kmeans_on_sample(Z, params, fit_rows)
-            notes.append(
-                N_(
-                    "k-means fitted on a random sample of {sample:,} of {n:,} rows (seed {seed}); "
-                    "every row is assigned to its nearest centre."
-                ).format(sample=fit_rows.size, n=n, seed=params.seed)
-            )
+            model, fit_notes = fit_kmeans(Z, params, fit_rows)
+            labels = model.predict(Z)
+            notes += fit_notes
         elif labels is None:
             labels = CLUSTERERS.create(params.method, params=params, k=params.k).fit_predict(Z)
     for w in caught:  # ConvergenceWarnings become notes; anything else is passed on
@@ -418,13 +223,10 @@ def cluster(
             notes.append(str(w.message))
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    labels = _renumber(labels)
-    notes += _noise_notes(labels, params)
+    labels = renumber_by_size(labels)
+    notes += noise_notes(labels, params)
     report(on_progress, 0.9, "Finding keywords…")
-    keywords: dict[int, list[str]] = {int(c): [] for c in np.unique(labels)}
-    if texts is not None:
-        keywords = cluster_keywords(as_object_labels(texts), labels)
+    keywords, names = name_clusters(labels, texts)
     seconds = time.perf_counter() - start
     report(on_progress, 1.0, f"Clustering done in {seconds:.1f} s")
-    names = _names(labels, keywords)
     return Clustering(labels, params, names, keywords, tuple(notes), seconds, k_choice=k_choice)

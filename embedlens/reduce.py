@@ -24,6 +24,13 @@ import numpy as np
 from embedlens.errors import BackendUnavailable, DataError
 from embedlens.i18n import N_
 from embedlens.progress import ProgressCallback, report, scaled
+from embedlens.reduce_place import (
+    FittedModel,
+    finite_coords,
+    method_label,
+    transform_points,
+)
+from embedlens.reduce_tsne import TSNE_LARGE, fit_tsne, make_tsne, tsne_callbacks
 from embedlens.registry import Registry
 from embedlens.validation import (
     check_choice,
@@ -43,14 +50,9 @@ __all__ = [
 
 METHODS = ("pca", "tsne", "umap")
 METRICS = ("cosine", "euclidean")
-PLACEMENT_NEIGHBOURS = 10
 EXACT_KNN_MAX_ROWS = 100_000  # UMAP up to this size gets exact neighbours (see project)
 _UMAP_SMALL = 4_096  # below this umap-learn computes all distances itself
 TRANSFORM_CHUNK = 20_000
-_TSNE_ITERS = (250, 500)  # openTSNE's early-exaggeration and main phase lengths (its defaults)
-_TSNE_CALLBACK_EVERY = 50
-_TSNE_LARGE = 10_000  # openTSNE's own switch from Barnes-Hut to FFT
-_TSNE_THREADS = 2_000
 
 REDUCERS: Registry[Any] = Registry("reducer")
 
@@ -111,24 +113,6 @@ class Projection:
     provenance: Any = None  # embedlens.pipeline.Provenance, set by the pipeline
 
 
-@dataclass(frozen=True, eq=False)
-class _Fitted:
-    """What transform_points needs: the preprocessing and the fitted estimator."""
-
-    method: str
-    estimator: Any
-    normalize: bool
-    pre: Any  # fitted sklearn PCA (pre-reduction) or None
-    transformable: bool = True  # False: UMAP fitted on exact neighbours, without a search index
-
-    def prepare(self, X: np.ndarray) -> np.ndarray:
-        if self.normalize:
-            X = unit_rows(X, name="new vectors")
-        if self.pre is not None:
-            X = np.ascontiguousarray(self.pre.transform(X), dtype=np.float32)
-        return X
-
-
 @REDUCERS.register("pca", label="PCA")
 def _make_pca(*, params: ProjectionParams, n_components: int | None = None, **_: Any) -> Any:
     from sklearn.decomposition import PCA
@@ -138,26 +122,8 @@ def _make_pca(*, params: ProjectionParams, n_components: int | None = None, **_:
 
 
 @REDUCERS.register("tsne", label="t-SNE (openTSNE)", requires=("openTSNE",), pip_name="openTSNE")
-def _make_tsne(
-    *, params: ProjectionParams, metric: str, n_samples: int, callbacks: Any = None, **_: Any
-) -> Any:
-    import openTSNE
-
-    # openTSNE's own rule: FFT interpolation (O(n)) from 10,000 points, Barnes-Hut below,
-    # where FFT's fixed grid cost dominates (measured here: BH 2x faster at 2,000 points,
-    # equal at 7,600). FFT is 2-D only, so 3-D always uses Barnes-Hut. Threads only pay off
-    # on larger inputs (at 100 points on a busy 2-core machine they made it 7x slower).
-    large = n_samples >= _TSNE_LARGE
-    return openTSNE.TSNE(
-        n_components=params.dims,
-        perplexity=params.perplexity,
-        metric=metric,
-        random_state=params.seed,
-        n_jobs=-1 if n_samples >= _TSNE_THREADS else 1,
-        negative_gradient_method="fft" if params.dims == 2 and large else "bh",
-        callbacks=callbacks,
-        callbacks_every_iters=_TSNE_CALLBACK_EVERY,
-    )
+def _make_tsne(*, params: ProjectionParams, n_samples: int, callbacks: Any = None, **_: Any) -> Any:
+    return make_tsne(params=params, n_samples=n_samples, callbacks=callbacks)
 
 
 @REDUCERS.register("umap", label="UMAP", requires=("umap",), pip_name="umap-learn")
@@ -175,10 +141,6 @@ def _make_umap(*, params: ProjectionParams, metric: str, **_: Any) -> Any:
         random_state=params.seed,
         n_jobs=1,
     )
-
-
-def _label(method: str) -> str:
-    return {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}[method]
 
 
 def _is_constant(X: np.ndarray, tol: float = 0.0) -> bool:
@@ -244,7 +206,7 @@ def _prepare(
             N_(
                 "Reduced {d} to {k} dimensions with PCA before {method} (keeps {kept:.0%} of the "
                 "variance)."
-            ).format(d=d, k=k, method=_label(params.method), kept=kept)
+            ).format(d=d, k=k, method=method_label(params.method), kept=kept)
         )
     metric = "euclidean" if (pre is not None or not normalize) else "cosine"
     return X, normalize, pre, metric, notes
@@ -260,26 +222,10 @@ def _sign_fix(pca: Any, coords: np.ndarray) -> np.ndarray:
     return coords
 
 
-def _tsne_callbacks(on_progress: ProgressCallback | None) -> Any:
-    if on_progress is None:
-        return None
-    total = sum(_TSNE_ITERS) // _TSNE_CALLBACK_EVERY
-    calls = [0]
-
-    def callback(iteration: int, error: float, embedding: np.ndarray) -> bool:
-        calls[0] += 1
-        done = calls[0] * _TSNE_CALLBACK_EVERY
-        report(on_progress, calls[0] / total, f"t-SNE iteration {done}/{sum(_TSNE_ITERS)}")
-        return False
-
-    return callback
-
-
 def _has_search_index(umap_model: Any) -> bool:
     """Whether a fitted UMAP can ``transform``: it kept a pynndescent index or its small data."""
-    return (
-        getattr(umap_model, "_knn_search_index", None) is not None
-        or getattr(umap_model, "_small_data", False)
+    return getattr(umap_model, "_knn_search_index", None) is not None or getattr(
+        umap_model, "_small_data", False
     )
 
 
@@ -309,7 +255,7 @@ def _fit(
 ) -> tuple[np.ndarray, Any, list[str]]:
     """Fit the reducer; library warnings become notes."""
     method = params.method
-    callbacks = _tsne_callbacks(on_progress) if method == "tsne" else None
+    callbacks = tsne_callbacks(on_progress) if method == "tsne" else None
     estimator = REDUCERS.create(
         method, params=params, metric=metric, n_samples=len(X), callbacks=callbacks
     )
@@ -320,11 +266,9 @@ def _fit(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
-        if method == "tsne":
-            embedding = estimator.fit(X)
-            # Drop our callback so a later transform never reports to a stale progress bar.
-            embedding.gradient_descent_params["callbacks"] = None
-            coords, estimator = np.asarray(embedding), embedding
+        if method == "tsne":  # exact neighbours from embedlens, never openTSNE's own index
+            estimator = fit_tsne(X, estimator)
+            coords = np.asarray(estimator)
         else:
             coords = estimator.fit_transform(X)
             if method == "pca":
@@ -332,24 +276,14 @@ def _fit(
     notes = []
     for w in caught:  # the library's advice becomes notes; anything else is passed on
         if issubclass(w.category, (UserWarning, RuntimeWarning)):
-            notes.append(f"{_label(method)}: {w.message}")
+            notes.append(f"{method_label(method)}: {w.message}")
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if method == "tsne" and params.dims == 3 and len(X) >= _TSNE_LARGE:
+    if method == "tsne" and params.dims == 3 and len(X) >= TSNE_LARGE:
         notes.append(N_("3-D t-SNE uses Barnes-Hut (openTSNE's FFT method is 2-D only): slower."))
     if method == "umap" and len(X) >= 10_000:
         notes.append(N_("UMAP ran single-threaded: a fixed seed makes the map reproducible."))
     return coords, estimator, list(dict.fromkeys(notes))
-
-
-def _finite_coords(coords: Any, method: str) -> np.ndarray:
-    coords = np.ascontiguousarray(coords, dtype=np.float32)
-    if not np.isfinite(coords).all():
-        raise DataError(
-            f"{_label(method)} produced non-finite coordinates; try PCA, another seed, or "
-            "check the vectors for extreme values."
-        )
-    return coords
 
 
 def project(
@@ -407,91 +341,15 @@ def project(
     if _is_constant(X):
         raise DataError("all vectors are identical; a map would be a single point.")
     params, notes = _adjust(params, n, d)
-    label = _label(params.method)
+    label = method_label(params.method)
     report(on_progress, 0.0, f"Running {label} on {n:,} points…")
     Xp, normalize, pre, metric, prep_notes = _prepare(X, params)
     coords, estimator, fit_notes = _fit(
         Xp, params, metric, scaled(on_progress, 0.05, 0.95), transformable=transformable
     )
-    coords = _finite_coords(coords, params.method)
+    coords = finite_coords(coords, params.method)
     seconds = time.perf_counter() - start
     report(on_progress, 1.0, f"{label} done in {seconds:.1f} s")
     has_transform = params.method != "umap" or _has_search_index(estimator)
-    model = _Fitted(params.method, estimator, normalize, pre, has_transform)
+    model = FittedModel(params.method, estimator, normalize, pre, has_transform)
     return Projection(coords, params, tuple(notes + prep_notes + fit_notes), seconds, model)
-
-
-def _model_transform(model: _Fitted, X_new: np.ndarray) -> tuple[np.ndarray, str]:
-    Z = model.prepare(X_new)
-    if model.method == "pca":
-        return model.estimator.transform(Z), "PCA: projected onto the map's principal components"
-    if model.method == "umap":
-        return model.estimator.transform(Z), "UMAP transform of the fitted map"
-    return (
-        np.asarray(model.estimator.transform(Z)),
-        "openTSNE transform: new points optimised against the fixed t-SNE map",
-    )
-
-
-def _place_by_neighbours(
-    coords: np.ndarray, X_train: np.ndarray, X_new: np.ndarray, metric: str
-) -> tuple[np.ndarray, str]:
-    from sklearn.neighbors import NearestNeighbors
-
-    if metric == "cosine":
-        X_train = unit_rows(X_train, name="training vectors")
-        X_new = unit_rows(X_new, name="new vectors")
-    k = min(PLACEMENT_NEIGHBOURS, len(X_train))
-    dist, idx = NearestNeighbors(n_neighbors=k).fit(X_train).kneighbors(X_new)
-    weights = 1.0 / (np.maximum(dist, 0.0) + 1e-6)
-    placed = (weights[:, :, None] * coords[idx]).sum(axis=1) / weights.sum(axis=1)[:, None]
-    return placed, (
-        f"weighted mean of the map positions of the {k} nearest training points ({metric}); "
-        "the map was not refitted"
-    )
-
-
-def transform_points(
-    projection: Projection, X_train: np.ndarray, X_new: np.ndarray
-) -> tuple[np.ndarray, str]:
-    """Place new vectors on an existing map without refitting it.
-
-    Parameters
-    ----------
-    projection : Projection
-        The map. With a fitted model, PCA / UMAP / openTSNE's own transform is used; without
-        one (e.g. a map loaded from disk) each new point goes to the distance-weighted mean of
-        the map positions of its 10 nearest training points in the original space.
-    X_train : array-like of shape (n, d)
-        The vectors the map was made from (row i is ``projection.coords[i]``).
-    X_new : array-like of shape (m, d) or (d,)
-        Vectors to place.
-
-    Returns
-    -------
-    coords : ndarray of shape (m, dims), float32
-    description : str
-        One line saying how the points were placed.
-
-    Raises
-    ------
-    DataError
-        Row or dimension counts that do not match, non-finite values, zero rows under cosine.
-    """
-    X_new = np.asarray(X_new)
-    if X_new.ndim == 1:
-        X_new = X_new[None, :]
-    X_new = check_vectors(X_new, name="new vectors")
-    X_train = check_vectors(X_train, n_rows=len(projection.coords), name="training vectors")
-    if X_new.shape[1] != X_train.shape[1]:
-        raise DataError(
-            f"new vectors have {X_new.shape[1]} dimensions but the map was made from "
-            f"{X_train.shape[1]}-dimensional vectors; embed them with the same model."
-        )
-    if isinstance(projection.model, _Fitted) and projection.model.transformable:
-        placed, how = _model_transform(projection.model, X_new)
-    else:
-        placed, how = _place_by_neighbours(
-            projection.coords, X_train, X_new, projection.params.metric
-        )
-    return _finite_coords(placed, projection.params.method), how

@@ -10,16 +10,9 @@ from dataclasses import replace
 import numpy as np
 
 from embedlens.progress import ProgressCallback, report, scaled
-from embedlens.reduce import (
-    _TSNE_LARGE,
-    TRANSFORM_CHUNK,
-    Projection,
-    ProjectionParams,
-    _finite_coords,
-    _label,
-    _model_transform,
-    project,
-)
+from embedlens.reduce import TRANSFORM_CHUNK, Projection, ProjectionParams, project
+from embedlens.reduce_place import finite_coords, method_label, model_transform
+from embedlens.reduce_tsne import TSNE_LARGE
 from embedlens.validation import check_in_range, check_vectors
 
 __all__ = ["estimate_cost", "fit_on_sample", "fit_sample_transform"]
@@ -83,13 +76,13 @@ def fit_sample_transform(
     fit, coords, rest = fit_on_sample(X, params, sample_size, on_progress=on_progress)
     for i in range(0, rest.size, TRANSFORM_CHUNK):
         chunk = rest[i : i + TRANSFORM_CHUNK]
-        placed, _ = _model_transform(fit.model, X[chunk])  # type: ignore[arg-type]
-        coords[chunk] = _finite_coords(placed, fit.params.method)
+        placed, _ = model_transform(fit.model, X[chunk])  # type: ignore[arg-type]
+        coords[chunk] = finite_coords(placed, fit.params.method)
         done = min(i + TRANSFORM_CHUNK, rest.size)
         report(on_progress, 0.5 + 0.5 * done / rest.size, f"Placed {done:,} of {rest.size:,}")
-    owner = "openTSNE" if params.method == "tsne" else _label(params.method)
+    owner = "openTSNE" if params.method == "tsne" else method_label(params.method)
     note = (
-        f"Fitted {_label(params.method)} on {sample_size:,} of {n:,} rows; placed the rest "
+        f"Fitted {method_label(params.method)} on {sample_size:,} of {n:,} rows; placed the rest "
         f"with {owner}'s transform."
     )
     seconds = time.perf_counter() - start
@@ -128,7 +121,8 @@ def estimate_cost(n: int, dim: int, params: ProjectionParams) -> tuple[float, in
     # - PCA (and the pre-reduction): ~2 passes of n*d*k multiply-adds at ~5 GFLOP/s (2-core
     #   float32 BLAS, conservative) plus a d*d covariance when d is small.
     # Memory: the float32 input, one prepared copy, the reduced copy, the kNN graph (UMAP:
-    # n*k, t-SNE: n*3*perplexity entries of 12 bytes, symmetrised twice) and the output.
+    # n*k; t-SNE: k = 3*perplexity exact neighbours, 32 bytes an entry while its float32
+    # graph, transpose and sum coexist, plus a 4 MiB search block) and the output.
     n, dim = max(int(n), 1), max(int(dim), 1)
     flops = 5e9
     x_bytes = n * dim * 4
@@ -150,7 +144,8 @@ def estimate_cost(n: int, dim: int, params: ProjectionParams) -> tuple[float, in
         peak += n * params.n_neighbors * 12 * 3 + n * params.dims * 4
     else:
         seconds += 1.0 + 35.7 * n / 20_000
-        if params.dims == 3 and n >= _TSNE_LARGE:
+        if params.dims == 3 and n >= TSNE_LARGE:
             seconds *= 4 * max(1.0, math.log(n) / math.log(20_000))
-        peak += int(n * 3 * params.perplexity * 12 * 2) + n * params.dims * 8
+        k = min(n - 1, int(3 * params.perplexity))
+        peak += n * k * 32 + (4 << 20) + n * params.dims * 8
     return seconds, int(peak)

@@ -89,7 +89,17 @@ def _json_default(value: Any) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    From a real command line (``argv`` None), ``project`` runs whole in the workspace's resident
+    worker when one of this code serves it (:mod:`embedlens.cli.thin`).
+    """
+    if argv is None:
+        from embedlens.cli.thin import run_in_resident
+
+        status = run_in_resident(sys.argv[1:])
+        if status is not None:
+            return status
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

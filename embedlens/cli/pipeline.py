@@ -12,6 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from embedlens.cli import cluster
+from embedlens.cli.engine import add_engine_options as _add_engine
+from embedlens.cli.engine import add_worker_command, command_engine, engine_summary
+from embedlens.cli.engine import workspace_root as _workspace_root
 from embedlens.cli.progress import StderrProgress
 from embedlens.dataset import Dataset
 from embedlens.errors import DataError
@@ -71,45 +75,22 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(handler=run_project)
 
-    p = sub.add_parser("cluster", help="cluster vectors; adds cluster and cluster_label")
-    _add_input(p)
-    p.add_argument("--vector-column", default="embedding")
-    p.add_argument(
-        "--method", default="kmeans", choices=["kmeans", "hdbscan", "dbscan", "agglomerative"]
-    )
-    p.add_argument(
-        "--k", type=int, default=None, help="clusters (kmeans/agglomerative; default: automatic)"
-    )
-    p.add_argument("--min-cluster-size", type=int, default=10, help="hdbscan")
-    p.add_argument("--eps", type=float, default=0.5, help="dbscan")
-    p.add_argument("--min-samples", type=int, default=5, help="dbscan/hdbscan")
-    p.add_argument("--metric", default="cosine", choices=["cosine", "euclidean"])
-    p.add_argument(
-        "--space",
-        default="vectors",
-        choices=["vectors", "map"],
-        help="cluster the vectors or x/y(/z)",
-    )
-    p.add_argument("--text-column", help="text for keyword labels (default: detected)")
-    p.add_argument("--seed", type=int, default=0)
-    _add_engine(p)
-    p.add_argument("-o", "--output", required=True)
-    p.set_defaults(handler=run_cluster)
-
-    p = sub.add_parser(
-        "worker",
-        help="keep one warm worker process for the workspace; fresh commands send their slow "
-        "step to it (no imports, no JIT)",
-    )
-    p.add_argument(
-        "--idle", type=float, default=900.0, help="stop after this many seconds without a job"
-    )
-    p.add_argument("--detach", action="store_true", help="start it in the background, return")
-    p.set_defaults(handler=run_worker)
+    cluster.add_command(sub)
+    add_worker_command(sub)
 
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--host", default="localhost")
+    p.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        help="where the app's slow steps run (default: $EMBEDLENS_ENGINE, else local)",
+    )
+    p.add_argument(
+        "--ray-address",
+        help="Ray cluster address for --engine ray (default: $EMBEDLENS_RAY_ADDRESS, else a "
+        "local Ray)",
+    )
     p.set_defaults(handler=run_serve)
 
 
@@ -119,74 +100,18 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vectors-file", help="a .npy of row vectors beside the table")
 
 
-def _add_engine(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--engine",
-        default="local",
-        choices=["local", "ray"],
-        help="where the slow steps run: local worker processes (default) or a Ray cluster",
-    )
-    p.add_argument(
-        "--ray-address",
-        help="Ray cluster address for --engine ray (default: $EMBEDLENS_RAY_ADDRESS, else a "
-        "local Ray)",
-    )
-    p.add_argument("--workers", type=int, help="worker processes (default: min(2, CPUs))")
+def make_pipeline(args: argparse.Namespace, *, defer_engine: bool = False):
+    """The core pipeline for this command's workspace (``--no-cache``: no embedding cache).
 
-
-def engine_summary(pipe: Any) -> dict[str, Any]:
-    """The ``engine`` and ``workers`` entries of a command's JSON summary."""
-    engine = pipe.engine
-    if engine is None:
-        return {"engine": "in-process", "workers": 1}
-    out = {"engine": engine.name, "workers": engine.workers}
-    if getattr(engine, "resident", False):
-        out["resident_worker"] = str(engine.address)
-    return out
-
-
-def _workspace_root(args: argparse.Namespace) -> Path:
-    from embedlens.store import default_home
-
-    return Path(args.workspace).expanduser() if args.workspace else default_home()
-
-
-def make_pipeline(args: argparse.Namespace):
-    """The core pipeline for this command's workspace (``--no-cache``: no embedding cache)."""
+    ``defer_engine``: no engine yet (the command sets ``pipe.engine`` once it knows its step).
+    """
     from embedlens.pipeline import Pipeline
 
     root = _workspace_root(args)
     root.mkdir(parents=True, exist_ok=True)
-    engine = _engine(args) if getattr(args, "engine", None) else None
+    wanted = getattr(args, "engine", None) and not defer_engine
+    engine = command_engine(args) if wanted else None
     return Pipeline(root, use_cache=not getattr(args, "no_cache", False), engine=engine)
-
-
-_engines: dict[tuple[str, str | None, int | None], Any] = {}
-
-
-def _engine(args: argparse.Namespace) -> Any:
-    """The engine of ``--engine``/``--ray-address``/``--workers``, one per process (kept warm).
-
-    ``--engine local`` without ``--workers`` uses the workspace's resident worker when one runs
-    (``embedlens worker``): warm imports and compiled code, nothing to start.
-    """
-    if args.engine == "local" and args.workers is None:
-        from embedlens.engines.resident import find_resident
-
-        resident = find_resident(_workspace_root(args))
-        if resident is not None:
-            return resident
-    key = (args.engine, args.ray_address, args.workers)
-    if key not in _engines:
-        import atexit
-
-        from embedlens.engines import get_engine
-
-        _engines[key] = engine = get_engine(
-            args.engine, address=args.ray_address, workers=args.workers
-        )
-        atexit.register(engine.close)
-    return _engines[key]
 
 
 def _own_vectors():
@@ -251,7 +176,8 @@ def _write(frame: pd.DataFrame, output: str) -> str:
 def run_embed(args: argparse.Namespace) -> dict[str, Any]:
     """Embed the text column and write the table plus an ``embedding`` column."""
     from embedlens.cli.images import images_input, run_embed_images
-    from embedlens.pipeline import EmbedSpec
+    from embedlens.embedders import CORPUS_BACKENDS
+    from embedlens.pipeline import PRECOMPUTED, EmbedSpec
 
     if images_input(args):  # a folder, .zip or table of images (issue 16)
         return run_embed_images(args)
@@ -266,8 +192,11 @@ def run_embed(args: argparse.Namespace) -> dict[str, Any]:
         device=args.device,
         batch_size=args.batch_size,
     )
-    pipe = make_pipeline(args)
+    pipe = make_pipeline(args, defer_engine=True)
     pick = pipe.choose(ds, spec)
+    # A model needs a warm process (a resident worker is started); TF-IDF does not.
+    model = pick.backend not in (*CORPUS_BACKENDS, PRECOMPUTED)
+    pipe.engine = command_engine(args, start=() if model else None)
     if pick.reason:
         progress.info(f"Model: {pick.model or pick.backend} ({pick.reason})")
     if pick.warning:  # e.g. an English-only model on Chinese text: shown even with --quiet
@@ -300,8 +229,9 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
     from embedlens.reduce import ProjectionParams
 
     progress = StderrProgress("project", quiet=args.quiet)
-    engine = _engine(args)
-    if args.method in ("umap", "tsne") and hasattr(engine, "warm_up"):
+    slow = args.method in ("umap", "tsne")  # PCA needs no resident worker
+    engine = command_engine(args, start=(args.method,) if slow else None)
+    if slow and hasattr(engine, "warm_up"):
         engine.warm_up(args.method)  # the worker imports umap while this process reads the file
     ds = _load(args, progress, vector_column=args.vector_column, text_column=None)
     _require_vectors(ds, args.vector_column, args.input)
@@ -329,126 +259,6 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
-    """Cluster the vectors (or the map) and write the table plus cluster and cluster_label."""
-    from embedlens.cluster import ClusterParams
-
-    progress = StderrProgress("cluster", quiet=args.quiet)
-    ds = _load(args, progress, vector_column=args.vector_column, text_column=args.text_column)
-    if args.space == "map":
-        axes = [c for c in ("x", "y", "z") if c in ds.frame.columns]
-        if len(axes) < 2:
-            raise DataError(
-                f"{args.input}: --space map needs x and y columns; run `embedlens project` first."
-            )
-        X = np.ascontiguousarray(ds.frame[axes].to_numpy(dtype=np.float32))
-    else:
-        X = _require_vectors(ds, args.vector_column, args.input)
-    params = ClusterParams.from_dict(vars(args))
-    pipe = make_pipeline(args)
-    if args.space == "map":
-        from embedlens.reduce import Projection, ProjectionParams
-
-        proj = Projection(coords=X, params=ProjectionParams(dims=X.shape[1]), notes=(), seconds=0)
-        emb = pipe.embed(ds, _own_vectors()) if ds.vectors is not None else _coords_only(X)
-    else:
-        proj, emb = None, pipe.embed(ds, _own_vectors())
-    result = pipe.cluster(ds, emb, proj, params, on_progress=progress)
-    for note in result.notes:
-        progress.info(note)
-    frame = _output_frame(ds, args.vector_column)
-    frame["cluster"] = result.labels.astype(np.int64)
-    frame["cluster_label"] = result.label_for_rows()
-    output = _write(frame, args.output)
-    sizes = pd.Series(result.labels).value_counts().sort_index()
-    return {
-        "rows": len(frame),
-        "output": output,
-        "method": result.params.method,
-        "n_clusters": result.n_clusters,
-        "noise": int((result.labels == -1).sum()),
-        "clusters": {
-            str(k): {
-                "size": int(v),
-                "label": result.names.get(int(k), ""),
-                "keywords": list(result.keywords.get(int(k), [])),
-            }
-            for k, v in sizes.items()
-        },
-        "seconds": round(result.seconds, 3),
-        "notes": list(result.notes),
-        "auto_k": _auto_k_summary(result.k_choice),
-        **engine_summary(pipe),
-        **provenance_summary(result),
-    }
-
-
-def _auto_k_summary(choice: Any) -> dict[str, Any] | None:
-    """The automatic k: chosen k, how sure (word and sentence), and the curves per k."""
-    if choice is None:
-        return None
-    return {
-        "k": choice.k,
-        "confidence": choice.confidence,
-        "statement": choice.statement(),
-        "stability": round(choice.stability, 3),
-        "sample": choice.sample,
-        "seconds": round(choice.seconds, 2),
-        "curve": [
-            {"k": k, "modularity": round(q, 4), "silhouette": round(si, 4)}
-            for k, q, si in zip(choice.ks, choice.modularity, choice.silhouette, strict=True)
-        ],
-        "threshold": round(choice.threshold, 4),
-    }
-
-
-def _coords_only(X: np.ndarray):
-    """An embedding stand-in for a table that has a map but no vectors (--space map)."""
-    from embedlens.embedders import EmbedResult
-
-    return EmbedResult(
-        vectors=X, model_key="map", embedded=0, cached=0, duplicates=0, truncated=0, seconds=0
-    )
-
-
-def run_worker(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the workspace's resident worker (``--detach``: in the background, once it is ready)."""
-    import signal
-    import time
-
-    from embedlens.engines.resident import find_resident, serve
-
-    root = _workspace_root(args)
-    root.mkdir(parents=True, exist_ok=True)
-    if args.idle <= 0:
-        raise DataError(f"--idle must be above 0 seconds; got {args.idle}.")
-    if args.detach:
-        found, pid = find_resident(root), None
-        if found is None:
-            cmd = [sys.executable, "-m", "embedlens", "--quiet", "--workspace", str(root)]
-            proc = subprocess.Popen(
-                [*cmd, "worker", "--idle", str(args.idle)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            deadline = time.monotonic() + 300
-            while found is None and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.2)
-                found = find_resident(root)
-            if found is None:
-                proc.kill()
-                raise DataError(f"The resident worker for {root} did not start; run it without "
-                                "--detach to see why.")  # fmt: skip
-            pid = proc.pid
-        return {"worker": "running", "socket": str(found.address), "pid": pid, "idle_s": args.idle}
-    progress = StderrProgress("worker", quiet=args.quiet)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: remove the socket
-    serve(root, idle_s=args.idle, ready=lambda path: progress.info(f"ready at {path}"))
-    return {"worker": "stopped", "idle_s": args.idle}
-
-
 def run_serve(args: argparse.Namespace) -> None:
     """Start the Streamlit app (blocks until it stops)."""
     app = Path(__file__).resolve().parents[2] / "app.py"
@@ -459,6 +269,12 @@ def run_serve(args: argparse.Namespace) -> None:
     env = dict(os.environ)
     if args.workspace:
         env["EMBEDLENS_HOME"] = str(Path(args.workspace).expanduser())
+    from embedlens.engines.config import ENGINE_ENV, RAY_ADDRESS_ENV, engine_choice
+
+    choice = engine_choice(args.engine, args.ray_address)  # a bad choice exits 2 here
+    env[ENGINE_ENV] = choice.name
+    if choice.address:  # the app's job workers connect to it (components.jobs)
+        env[RAY_ADDRESS_ENV] = choice.address
     cmd = [
         sys.executable,
         "-m",

@@ -239,10 +239,11 @@ def _english_warning(model: str, guess: LanguageGuess, models: list[LocalModel])
     else:
         here = _(
             "This machine cannot download them: copy a model folder here and pass its path "
-            "(--model /path/to/bge-small-zh-v1.5, or type the path in the app's model box), "
-            "or copy it into the Hugging Face cache (~/.cache/huggingface/hub, or $HF_HOME/hub) "
-            "or a folder listed in EMBEDLENS_MODEL_DIRS; `embedlens models` lists what is found. "
-            "Without one, --model auto uses the offline tfidf-char baseline."
+            "(`--model /path/to/bge-small-zh-v1.5`, or type the path in the app's model box), "
+            "or copy it into the Hugging Face cache (`~/.cache/huggingface/hub`, or "
+            "`$HF_HOME/hub`) or a folder listed in `EMBEDLENS_MODEL_DIRS`; `embedlens models` "
+            "lists what is found. Without one, `--model auto` uses the offline tfidf-char "
+            "baseline."
         )
     return (
         _(
@@ -252,7 +253,7 @@ def _english_warning(model: str, guess: LanguageGuess, models: list[LocalModel])
         ).format(
             model=model,
             language=_(_LANG_NAMES.get(guess.language, guess.language)),
-            options=", ".join(BETTER_FOR_CHINESE),
+            options=", ".join(f"`{name}`" for name in BETTER_FOR_CHINESE),
         )
         + here
     )

@@ -17,20 +17,18 @@ from typing import Any
 
 import numpy as np
 
-from embedlens.auto_k import KChoice
 from embedlens.cluster import Clustering, ClusterParams, cluster
 from embedlens.dataset import Dataset
 from embedlens.embedders import Embedder, EmbedResult, embed_texts
 from embedlens.engines.base import Engine
-from embedlens.errors import DataError, EmbedlensError
+from embedlens.errors import DataError
+from embedlens.pipeline import runs
 from embedlens.pipeline.provenance import (
     PRECOMPUTED,
     Provenance,
-    derived_provenance,
     effective_sample,
     embedding_provenance,
     fingerprint,
-    run_params,
 )
 from embedlens.progress import ProgressCallback
 from embedlens.reduce import Projection, ProjectionParams, project
@@ -211,30 +209,14 @@ class Pipeline:
         return self._record_embedding(replace(result, provenance=prov, notes=notes), dataset_id)
 
     def _record_embedding(self, result: EmbedResult, dataset_id: str | None) -> EmbedResult:
-        prov: Provenance = result.provenance
-        if not dataset_id:
-            return result
-        run_id = self.workspace.save_run(
-            dataset_id,
-            "embedding",
-            run_params("embedding", prov.params, source=prov.source),
-            {},
-            extra={
-                **{k: v for k, v in result.summary().items() if k != "model"},
-                "provenance": prov.to_dict(),
-            },
-        )
-        return replace(result, provenance=prov.with_run(run_id))
+        return runs.save_embedding(self.workspace, result, dataset_id)
 
     # projection ---------------------------------------------------------------------------
     def projection_key(
         self, emb: EmbedResult, params: ProjectionParams, *, sample_size: int | None = None
     ) -> dict[str, Any]:
         """The run parameters of projecting ``emb`` with ``params`` (and the sample used)."""
-        sample = effective_sample(params.method, sample_size, len(emb.vectors))
-        return run_params(
-            "projection", params.to_dict(), source=fingerprint(emb.vectors), sample_size=sample
-        )
+        return runs.projection_key(emb, params, sample_size=sample_size)
 
     def find_projection(
         self,
@@ -247,25 +229,8 @@ class Pipeline:
         """The stored projection for this request, or None when it must be computed."""
         if not dataset_id:
             return None
-        key = self.projection_key(emb, params, sample_size=sample_size)
-        found = self.workspace.find_run(dataset_id, "projection", key)
-        if found is None:
-            return None
-        try:
-            info, arrays = self.workspace.load_run(found.id)
-        except EmbedlensError:  # damaged or missing files: compute again
-            return None
-        used = info.extra.get("used", {})
-        used_params = ProjectionParams.from_dict({**params.to_dict(), **used})
-        return Projection(
-            coords=arrays["coords"],
-            params=used_params,
-            notes=tuple(info.extra.get("notes", [])),
-            seconds=float(info.extra.get("seconds", 0.0)),
-            provenance=derived_provenance(
-                "projection", emb, used_params, key["vectors"], found.id, key.get("sample_size")
-            ),
-        )
+        key = runs.projection_key(emb, params, sample_size=sample_size)
+        return runs.load_projection(self.workspace, dataset_id, emb, params, key)
 
     def project(
         self,
@@ -311,27 +276,8 @@ class Pipeline:
         ``requested``: the parameters asked for, when they differ from those used (a
         parameter adjusted to the data); the run is keyed by the request.
         """
-        params = requested or result.params
-        key = self.projection_key(emb, params, sample_size=sample_size)
-        run_id = None
-        if dataset_id:
-            run_id = self.workspace.save_run(
-                dataset_id,
-                "projection",
-                key,
-                {"coords": result.coords},
-                extra={
-                    "notes": list(result.notes),
-                    "seconds": result.seconds,
-                    "used": result.params.to_dict(),
-                },
-            )
-        return replace(
-            result,
-            provenance=derived_provenance(
-                "projection", emb, result.params, key["vectors"], run_id, key.get("sample_size")
-            ),
-        )
+        key = runs.projection_key(emb, requested or result.params, sample_size=sample_size)
+        return runs.save_projection(self.workspace, dataset_id, emb, result, key)
 
     # clustering ---------------------------------------------------------------------------
     def cluster(
@@ -349,26 +295,10 @@ class Pipeline:
         A stored run of the same request is reused; a new result is recorded.
         """
         X, source = self._cluster_input(emb, proj, params)
-        key = run_params("clustering", params.to_dict(), source=source)
         if dataset_id:
-            found = self.workspace.find_run(dataset_id, "clustering", key)
-            if found is not None:
-                try:
-                    info, arrays = self.workspace.load_run(found.id)
-                    return Clustering(
-                        labels=arrays["labels"].astype(np.int64),
-                        params=ClusterParams.from_dict(info.extra.get("used", key)),
-                        names={int(k): str(v) for k, v in info.extra.get("names", {}).items()},
-                        keywords={
-                            int(k): list(v) for k, v in info.extra.get("keywords", {}).items()
-                        },
-                        notes=tuple(info.extra.get("notes", [])),
-                        seconds=float(info.extra.get("seconds", 0.0)),
-                        provenance=derived_provenance("clustering", emb, params, source, found.id),
-                        k_choice=_k_choice(info.extra.get("k_choice")),
-                    )
-                except (EmbedlensError, KeyError):
-                    pass  # damaged or from an older format: compute again
+            saved = runs.load_clustering(self.workspace, dataset_id, emb, params, source)
+            if saved is not None:
+                return saved
         texts = ds.texts or None
         if self.engine is not None:
             result = self.engine.cluster(X, params, texts=texts, on_progress=on_progress)
@@ -388,25 +318,7 @@ class Pipeline:
         """Attach provenance to a computed clustering and record it as a run (with a dataset)."""
         params = requested or result.params
         _, source = self._cluster_input(emb, proj, params, need_array=False)
-        run_id = None
-        if dataset_id:
-            run_id = self.workspace.save_run(
-                dataset_id,
-                "clustering",
-                run_params("clustering", params.to_dict(), source=source),
-                {"labels": np.asarray(result.labels, dtype=np.int64)},
-                extra={
-                    "names": {str(k): str(v) for k, v in result.names.items()},
-                    "keywords": {str(k): list(v) for k, v in result.keywords.items()},
-                    "notes": list(result.notes),
-                    "seconds": result.seconds,
-                    "used": result.params.to_dict(),
-                    **({"k_choice": result.k_choice.to_dict()} if result.k_choice else {}),
-                },
-            )
-        return replace(
-            result, provenance=derived_provenance("clustering", emb, result.params, source, run_id)
-        )
+        return runs.save_clustering(self.workspace, dataset_id, emb, result, params, source)
 
     def _cluster_input(
         self,
@@ -424,14 +336,6 @@ class Pipeline:
         prov: Provenance | None = proj.provenance
         source = prov.run_id if prov is not None and prov.run_id else fingerprint(proj.coords)
         return (proj.coords if need_array else None), source
-
-
-def _k_choice(data: Any) -> KChoice | None:
-    """The stored curves of an automatic k (None: a fixed k, or a run from an older version)."""
-    try:
-        return KChoice.from_dict(data) if isinstance(data, dict) else None
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def _rebuild(root: str, use_cache: bool, engine: Engine | None) -> Pipeline:

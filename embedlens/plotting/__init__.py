@@ -5,6 +5,7 @@ HTML-escaped before they reach a figure; see :mod:`embedlens.plotting.text`.
 
 Modules: ``scatter`` (the 2-D/3-D map), ``density`` (heatmap for very large maps), ``charts``
 (evaluation charts), ``export`` (offline HTML and story mode), ``clusters`` (labels),
+``colour_groups`` (the map's legend entries and their colours),
 ``payload`` (size estimates), ``style``, ``text``, ``inputs``.
 """
 

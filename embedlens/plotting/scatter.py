@@ -3,13 +3,13 @@
 Every point trace carries ``customdata`` = the row's id, one flat value per point (not a list),
 so ``selection["points"][i]["customdata"]`` is the id. Helper traces have no ``customdata``:
 the typed-query stars (``meta="query"``) and the 3-D cluster labels (``meta="labels"``).
-Point traces have ``meta="points"``, the dimmed context trace ``meta="context"``.
+Point traces have ``meta="points"``, the dimmed context trace ``meta="context"``. Which
+points form one legend entry, and its colour, is :mod:`embedlens.plotting.colour_groups`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,95 +22,22 @@ from embedlens.palettes import (
     CONTEXT_COLOR,
     DIVERGING,
     NOISE_COLOR,
-    SYMBOLS_2D,
-    SYMBOLS_3D,
     categorical_colors,
     colorscale,
 )
 from embedlens.plotting.clusters import cluster_annotations, cluster_display_name, labels_3d
+from embedlens.plotting.colour_groups import (
+    MAX_CATEGORY_TRACES,
+    ColourGroup,
+    categorical_groups,
+    is_categorical,
+)
 from embedlens.plotting.inputs import cluster_array, column, highlight_mask
 from embedlens.plotting.style import FOREGROUND, ScatterStyle, base_layout
 from embedlens.plotting.text import format_values, hover_texts, join_lines, label
 from embedlens.validation import check_choice, check_vectors
 
 HOVERTEMPLATE = "%{text}<extra>%{fullData.name}</extra>"
-MAX_AUTO_CATEGORIES = 50
-"""Integer colour columns with at most this many distinct values are treated as categories."""
-MAX_CATEGORY_TRACES = 512
-"""Above this many categories the rarest ones share one grey "Other (k values)" trace (one
-WebGL trace per category would stall the browser); the hover still names each point's value."""
-
-
-@dataclass(frozen=True)
-class _Group:
-    name: str
-    idx: np.ndarray
-    color: str
-    symbol: str
-    rank: int
-
-
-def _split(codes: np.ndarray, k: int) -> list[np.ndarray]:
-    """Row positions per code 0..k-1 (codes < 0 ignored), without a per-code scan."""
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(k + 1))
-    return [order[bounds[i] : bounds[i + 1]] for i in range(k)]
-
-
-def _categorical_groups(
-    values: np.ndarray, style: ScatterStyle, dims: int, names: dict[int, str] | None
-) -> list[_Group]:
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    k = len(uniques)
-    counts = np.bincount(codes[codes >= 0], minlength=k)
-    is_noise = np.array([_is_noise(u) for u in uniques], dtype=bool)
-    order = sorted(range(k), key=lambda i: (bool(is_noise[i]), -counts[i]))
-    symbols = SYMBOLS_2D if dims == 2 else SYMBOLS_3D
-    if names is not None:  # clusters: colour by id, so a cluster keeps its colour across maps
-        top = max((int(u) for u, noise in zip(uniques, is_noise, strict=True) if not noise),
-                  default=-1)  # fmt: skip
-        by_id = categorical_colors(top + 1, style.palette, theme=style.theme, symbols=symbols)
-        pairs = iter([by_id[int(uniques[i])] for i in order if not is_noise[i]])
-    else:
-        pairs = iter(categorical_colors(int((~is_noise).sum()), style.palette,
-                                        theme=style.theme, symbols=symbols))  # fmt: skip
-    rows = _split(codes, k)
-    groups = []
-    if k > MAX_CATEGORY_TRACES:
-        rest = order[MAX_CATEGORY_TRACES - 1 :]
-        order = order[: MAX_CATEGORY_TRACES - 1]
-        other = np.sort(np.concatenate([rows[i] for i in rest]))
-        other_name = _("Other ({n:,} values)").format(n=len(rest))
-        groups.append(_Group(other_name, other, NOISE_COLOR, symbols[0], k))
-    for rank, i in enumerate(order):
-        value = uniques[i]
-        if names is not None:
-            raw = cluster_display_name(int(value), names)
-        else:
-            raw = _("Noise") if is_noise[i] else value
-        color, symbol = (NOISE_COLOR, symbols[0]) if is_noise[i] else next(pairs)
-        groups.append(_Group(label(raw, 40), rows[i], color, symbol, rank))
-    missing = np.flatnonzero(codes < 0)
-    if missing.size:
-        groups.append(_Group(_("(missing)"), missing, NOISE_COLOR, symbols[0], k))
-    return groups
-
-
-def _is_noise(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and value == -1
-
-
-def _is_categorical(values: np.ndarray, color_kind: str) -> bool:
-    if color_kind != "auto":
-        return color_kind == "categorical"
-    if values.dtype.kind == "f":
-        return False
-    if values.dtype.kind in "iu":
-        return len(np.unique(values)) <= MAX_AUTO_CATEGORIES
-    return True
-
-
 def _trace(xy: np.ndarray, idx: np.ndarray | None, **kwargs: Any) -> dict:
     """A scattergl/scatter3d trace as a dict (``go.Figure`` deep-copies trace objects: slow)."""
     pts = xy if idx is None else xy[idx]
@@ -240,7 +167,7 @@ def scatter_figure(
     clusters = None if cluster_labels is None else cluster_array(cluster_labels, n)
     by_cluster = color is None and clusters is not None
     values = clusters if by_cluster else (None if color is None else column("color", color, n))
-    categorical = values is not None and (by_cluster or _is_categorical(values, color_kind))
+    categorical = values is not None and (by_cluster or is_categorical(values, color_kind))
 
     color_line = cluster_line = None
     numeric = None
@@ -276,11 +203,11 @@ def scatter_figure(
     if numeric is None:
         if values is None:
             color0, symbol0 = categorical_colors(1, style.palette, theme=style.theme)[0]
-            groups = [_Group(_("Points"), np.arange(n), color0, symbol0, 0)]
+            groups = [ColourGroup(_("Points"), np.arange(n), color0, symbol0, 0)]
         else:
             from_clusters = by_cluster or _same(values, clusters)
             names_map = (cluster_names or {}) if from_clusters else None
-            groups = _categorical_groups(values, style, dims, names_map)
+            groups = categorical_groups(values, style, dims, names_map)
         for g in sorted(groups, key=lambda g: (g.color != NOISE_COLOR, -len(g.idx))):
             idx = keep(g.idx)
             if idx.size == 0:

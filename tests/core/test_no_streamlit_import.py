@@ -21,6 +21,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "embedlens"
 FRONT_END = ("streamlit", "components", "app_pages")
 HEAVY = ("torch", "umap", "openTSNE")
+# Adapters that subclass a heavy library's classes, so they import it at the top: the probe
+# leaves them out, and so fails if any other module imports one of them at import time.
+HEAVY_ADAPTERS = {"embedlens.reduce_tsne_affinity": "openTSNE"}
 
 
 def _module_name(path: Path) -> str:
@@ -59,7 +62,8 @@ def test_the_module_list_covers_the_whole_package():
 
 
 def test_importing_every_core_module_loads_no_front_end_and_no_heavy_library():
-    code = _PROBE.format(watch=FRONT_END + HEAVY, modules=_modules())
+    modules = [m for m in _modules() if m not in HEAVY_ADAPTERS]
+    code = _PROBE.format(watch=FRONT_END + HEAVY, modules=modules)
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
