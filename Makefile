@@ -3,6 +3,10 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+# Test processes (pytest-xdist): one per core, at most 4; `make test TEST_WORKERS=0` runs serially.
+# Tests marked `serial` (the browser journeys: they wait on timeouts a busy machine misses) run
+# after the others, one at a time. Exit code 5 is pytest's "nothing selected".
+TEST_WORKERS ?= auto
 
 .PHONY: run test setup setup-dev lint bench clean
 
@@ -27,7 +31,9 @@ run: setup
 	$(BIN)/embedlens serve --port $(PORT)
 
 test: setup-dev
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile \
+		-m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -q -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: setup-dev
 	$(BIN)/ruff check .

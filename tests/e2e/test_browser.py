@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, app_server, chromium, wait_idle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "journey.png"
 
 

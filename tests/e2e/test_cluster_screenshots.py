@@ -16,7 +16,7 @@ import pytest
 from embedlens.i18n import _, set_language
 from tests.e2e.conftest import CHROMIUM_ARGS, app_server, chromium, wait_idle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 K = 15
 TRACES = """() => {
   const plot = document.querySelector("[data-testid='stMain'] .js-plotly-plot");

@@ -11,7 +11,7 @@ import pytest
 from tests.app.test_i18n import ALLOWED, _words
 from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, app_server, chromium, wait_idle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

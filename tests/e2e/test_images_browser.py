@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 
 from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, app_server, chromium, wait_idle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 KINDS = ("circle", "square", "stripes")
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, app_server, chromium
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 SESSIONS = 4
 STEP_MS = 300_000  # one step on a busy 2-core machine (the model loads meanwhile)
 TOTAL_S = 540  # the whole journey of all sessions
@@ -239,6 +239,8 @@ def test_sessions_see_only_their_own_data(server, tmp_path):
         assert seen["highlighted"] == spec["marked"], spec["name"]
         assert seen["exceptions"] == 0 and seen["js_errors"] == [], (spec["name"], seen)
     assert "Traceback (most recent call last)" not in log, log[-3000:]
-    # The sample's first map asks every session for the model: it is loaded once, shared.
-    assert len(re.findall(r"Loading weights:\s+0%", log)) <= 1, log[-3000:]
+    # The sample's first map asks every session for the model: one job, shared. A worker keeps
+    # its model, so each of the embed lane's 2 processes loads it at most once (an upload's
+    # embedding may run on the other while the first is busy).
+    assert len(re.findall(r"Loading weights:\s+0%", log)) <= 2, log[-3000:]
     assert 0 < peak_rss <= MAX_RSS_MIB * 2**20, f"server peak RSS {peak_rss / 2**20:.0f} MiB"

@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.conftest import CHROMIUM_ARGS, app_server, chromium, wait_idle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 
 
 def test_no_request_leaves_the_app_host_and_map_is_above_the_fold(tmp_path):

@@ -20,7 +20,7 @@ import pytest
 
 from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, chromium, wait_idle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 PORT = 8640
 HOME = Path("/tmp/h4-ws")
 URL = f"http://127.0.0.1:{PORT}"

@@ -24,7 +24,7 @@ except ImportError:  # requirements-dev.txt not installed: chromium() skips or f
     PlaywrightTimeout = TimeoutError
     sync_playwright = None
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 SLOW = 300_000  # ms; the test machine has 2 shared cores
 TITLE = 'Q3 review <i>draft</i> & "notes"'
 # (view name, caption): the captions carry markup that must show as text, never run
@@ -86,6 +86,7 @@ def _no_exception(page) -> None:
 
 def _save_view(page, name: str, caption: str, *, cluster: bool = False) -> None:
     """Fill the map sidebar's Save view form (optionally spotlighting the first cluster)."""
+    _wait_idle(page)  # a rerun still running would redraw the form under the typing
     sidebar = page.get_by_test_id("stSidebar")
     form = sidebar.get_by_test_id("stForm")
     if not form.is_visible():
