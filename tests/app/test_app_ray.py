@@ -59,6 +59,7 @@ def _row_cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 @pytest.mark.external
 def test_the_sample_map_embeds_on_ray_and_equals_the_local_engine(monkeypatch, address):
     from embedlens.embedders import embed_texts
+    from embedlens.embedders.sentence_transformers import resolve_precision
     from embedlens.reduce import ProjectionParams, project
 
     at = _app(monkeypatch, address)
@@ -66,7 +67,9 @@ def test_the_sample_map_embeds_on_ray_and_equals_the_local_engine(monkeypatch, a
     ds = at.session_state["data.dataset"]
     emb = at.session_state["map.embedding"]
     assert emb.embedded == len(set(ds.texts))  # all came from the actors: a fresh workspace
-    local = embed_texts(list(ds.texts), model="all-MiniLM-L6-v2", precision="float32")
+    # The app asks for "auto": bfloat16 on a CPU that computes it natively, else float32.
+    precision = resolve_precision("auto", "cpu")
+    local = embed_texts(list(ds.texts), model="all-MiniLM-L6-v2", precision=precision)
     assert emb.vectors.shape == local.vectors.shape
     assert _row_cosine(emb.vectors, local.vectors).min() >= 0.999
     assert emb.model_key == local.model_key  # one content cache for both engines

@@ -117,7 +117,7 @@ ALLOWED = {
     "tfidf-svd", "tfidf-char", "x", "k", "a", "b", "c", "ok", "url", "tab", "sample_data",
     "kaleido", "cosine", "dot", "euclidean", "lasso", "bge-small-zh-v1.5", "baai", "s",
     "procrustes", "thucnews", "nn", "vectors.tsv", "zip", "jpeg", "webp", "gif", "bmp", "tiff",
-    "cka", "3cosadd", "hugging", "face",
+    "cka", "3cosadd", "hugging", "face", "chromium", "chrome", "browser_path",
 }
 
 
